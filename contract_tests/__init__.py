@@ -1,0 +1,1 @@
+"""cudis-contract: check any CUDIS implementation against openapi/cudis-v1.yaml."""

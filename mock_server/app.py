@@ -1,0 +1,154 @@
+"""The app factory: spec, fixtures, store and blueprints; one error path for every failure."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from contract_tests.rules import RangeContext
+
+from . import envelope
+from .clock import MockClock
+from .config import MockConfig
+from .context import EXTENSION_KEY, MockContext, mock_context
+from .envelope import ApiError
+from .fixtures import load_fixtures
+from .range_input import RangeRules
+from .selfcheck import response_problems
+from .spec import Spec, load_spec
+from .store import MemoryStore, Store
+from .synth import DataEngine
+from .views import admin, oauth, query
+from .views.routing import check_coverage, operation_blueprint
+
+log = logging.getLogger("cudis_mock")
+
+_BLUEPRINTS = {"query": query.HANDLERS, "oauth": oauth.HANDLERS, "admin": admin.HANDLERS}
+
+
+def _range_rules(spec: Spec) -> RangeRules:
+    pointer = spec.request_body_pointer(spec.operations["queryHeartBeat"])
+    assert pointer is not None
+    schema_pointer = "#/components/schemas/UnixSeconds"
+    return RangeRules(
+        validator=spec.api.validator(pointer),
+        messages=spec.schema_messages(schema_pointer),
+        rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
+    )
+
+
+def _envelope_response(mock: MockContext, error: ApiError) -> Response:
+    status = envelope.http_status(mock.spec, error.code, mock.config.error_status)
+    body = envelope.error_body(error.code, envelope.error_message(mock.spec, error))
+    response = Response(body, status=status, mimetype="application/json", headers=error.headers)
+    if error.reason:
+        response.headers["X-Cudis-Mock-Reason"] = error.reason
+    return response
+
+
+def _is_admin_path(path: str) -> bool:
+    return path.startswith("/__mock__/")
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        mock = mock_context()
+        if _is_admin_path(request.path):
+            # The control API is not CUDIS: its errors always carry their HTTP status.
+            status = mock.spec.codes[error.code].http
+            body = envelope.error_body(error.code, envelope.error_message(mock.spec, error))
+            return Response(body, status=status, mimetype="application/json")
+        return _envelope_response(mock, error)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        mock = mock_context()
+        if isinstance(error, MethodNotAllowed):
+            allowed = sorted(m for m in (error.valid_methods or []) if m not in {"HEAD", "OPTIONS"})
+            api_error = envelope.MethodNotAllowed(
+                f"{request.method} {request.path}; use {', '.join(allowed)}", headers={"Allow": ", ".join(allowed)}
+            )
+        elif isinstance(error, RequestEntityTooLarge):
+            api_error = envelope.TooLarge(f"the mock reads at most {mock.config.max_body_bytes} bytes")
+        elif isinstance(error, NotFound):
+            api_error = envelope.NotFound(f"{request.method} {request.path}")
+        else:
+            api_error = envelope.BadBody(error.description or error.name)
+            api_error.code = envelope.BAD_BODY
+        return _envelope_response(mock, api_error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _envelope_response(mock_context(), envelope.Internal(f"{type(error).__name__}; the mock logged the details"))
+
+
+def _self_check(app: Flask) -> None:
+    @app.after_request
+    def check_response(response: Response) -> Response:
+        mock = mock_context()
+        endpoint = request.url_rule.endpoint if request.url_rule else ""
+        op = mock.spec.operations.get(endpoint.rsplit(".", 1)[-1])
+        if op is None or response.direct_passthrough:
+            return response
+        context = RangeContext(now=mock.clock.now())
+        problems = response_problems(mock.spec, op, response.status_code, response.mimetype or "", response.get_data(), context)
+        if problems:
+            mock.violations.extend(problems)
+            log.error("response breaks the contract: %s", "; ".join(problems))
+            body = envelope.error_body(envelope.INTERNAL, "Internal error: the mock's response broke its contract: " + "; ".join(problems))
+            return Response(body, status=500, mimetype="application/json")
+        return response
+
+
+def _guard(app: Flask) -> None:
+    @app.before_request
+    def limit_body() -> None:
+        mock = mock_context()
+        length = request.content_length
+        if length is not None and length > mock.config.max_body_bytes:
+            raise envelope.TooLarge(f"{length} bytes sent; the mock reads at most {mock.config.max_body_bytes}")
+
+
+def create_app(
+    config: MockConfig | None = None,
+    *,
+    store: Store | None = None,
+    time_source: Callable[[], float] = time.time,
+) -> Flask:
+    """Build a mock: spec and fixtures loaded and checked, state in `store` (memory by default)."""
+    config = config or MockConfig()
+    spec = load_spec()
+    fixtures = load_fixtures(config.fixtures)
+    if config.auto_approve is not None and config.auto_approve not in fixtures.users:
+        raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
+    store = store or MemoryStore()
+    app = Flask(__name__)
+    app.secret_key = config.admin_token or secrets.token_hex(32)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION_KEY] = MockContext(
+        config=config,
+        spec=spec,
+        fixtures=fixtures,
+        engine=DataEngine(config.seed, fixtures.users),
+        store=store,
+        clock=MockClock(store, time_source),
+        range_rules=_range_rules(spec),
+    )
+    handled: set[str] = set()
+    for name, handlers in _BLUEPRINTS.items():
+        app.register_blueprint(operation_blueprint(name, spec, handlers))
+        handled |= set(handlers)
+    check_coverage(spec, handled)
+    _guard(app)
+    _register_error_handlers(app)
+    if config.validate_responses:
+        _self_check(app)
+    return app

@@ -1,0 +1,61 @@
+"""The mock's configuration: one frozen record, read from the environment and CLI flags here only."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+ENV_PREFIX = "CUDIS_MOCK_"
+
+
+@dataclass(frozen=True)
+class MockConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    seed: int = 42
+    fixtures: Path | None = None
+    """A directory with clients.yaml, users.yaml, personas.yaml; None for the built-in set."""
+    error_status: Literal["200", "mapped"] = "200"
+    empty_days: Literal["omit", "zero"] = "omit"
+    validate_responses: bool = False
+    """Check every response against the spec and its rules (tests turn this on)."""
+    max_body_bytes: int = 64 * 1024
+    token_lifetime: int = 30 * 24 * 3600
+    """The page: tokens currently expire after 30 days."""
+    token_in: Literal["query", "fragment"] = "query"
+    auto_approve: str | None = None
+    admin_token: str | None = None
+    state: Path | None = None
+    workers: int = 1
+    scenario: Path | None = None
+
+    def with_overrides(self, **changes: Any) -> MockConfig:
+        """A copy with the non-None `changes` applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_CONVERTERS: dict[str, Any] = {
+    "port": int,
+    "seed": int,
+    "max_body_bytes": int,
+    "token_lifetime": int,
+    "workers": int,
+    "fixtures": Path,
+    "state": Path,
+    "scenario": Path,
+    "validate_responses": lambda v: v.strip().lower() in {"1", "true", "yes", "on"},
+}
+
+
+def config_from_env(environ: Mapping[str, str] | None = None, base: MockConfig | None = None) -> MockConfig:
+    """Apply `CUDIS_MOCK_<FIELD>` variables (e.g. CUDIS_MOCK_SEED=7) to `base`."""
+    environ = os.environ if environ is None else environ
+    changes: dict[str, Any] = {}
+    for f in fields(MockConfig):
+        raw = environ.get(ENV_PREFIX + f.name.upper())
+        if raw is not None and raw != "":
+            changes[f.name] = _CONVERTERS.get(f.name, str)(raw)
+    return (base or MockConfig()).with_overrides(**changes)

@@ -1,0 +1,35 @@
+"""Everything a request handler needs, built once by the app factory and hung off the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import cast
+
+from flask import Flask, current_app
+
+from .clock import MockClock
+from .config import MockConfig
+from .fixtures import Fixtures
+from .range_input import RangeRules
+from .spec import Spec
+from .store import Store
+from .synth import DataEngine
+
+EXTENSION_KEY = "cudis_mock"
+
+
+@dataclass
+class MockContext:
+    config: MockConfig
+    spec: Spec
+    fixtures: Fixtures
+    engine: DataEngine
+    store: Store
+    clock: MockClock
+    range_rules: RangeRules
+    violations: list[str] = field(default_factory=list)
+    """Contract violations of the mock's own responses (self-check mode)."""
+
+
+def mock_context(app: Flask | None = None) -> MockContext:
+    return cast(MockContext, (app or current_app).extensions[EXTENSION_KEY])

@@ -1,0 +1,115 @@
+"""Decode a JSON request body strictly and explain schema violations field by field. Pure."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .envelope import BadBody, InvalidField, UnsupportedMedia
+
+_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "an array", dict: "an object", type(None): "null"}
+
+
+class NonFinite:
+    """Stands in for NaN/Infinity, which Python's json accepts but JSON does not have."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def is_json_media(content_type: str | None) -> bool:
+    if not content_type:
+        return True
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+def is_non_finite(value: Any) -> bool:
+    return isinstance(value, NonFinite) or (isinstance(value, float) and not math.isfinite(value))
+
+
+def describe(value: Any) -> str:
+    """A short rendering of a value for an error message."""
+    if isinstance(value, NonFinite):
+        return value.text
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def decode_object(raw: bytes, content_type: str | None, example: str) -> dict[str, Any]:
+    """The body as a JSON object; typed errors say what to send instead (`example`)."""
+    if not is_json_media(content_type):
+        media = (content_type or "").split(";", 1)[0].strip()
+        raise UnsupportedMedia(f"{media!r}; send JSON with Content-Type: application/json, e.g. {example}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadBody(f"the body is not valid UTF-8 (byte {exc.start}); send JSON such as {example}") from None
+    try:
+        document = json.loads(text, parse_constant=NonFinite)
+    except RecursionError:
+        raise BadBody(f"the JSON is nested too deeply; send a flat object such as {example}") from None
+    except json.JSONDecodeError as exc:
+        raise BadBody(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); send {example}") from None
+    if not isinstance(document, dict):
+        raise BadBody(f"the body must be a JSON object such as {example} (got {_JSON_TYPES.get(type(document), 'a value')})")
+    return document
+
+
+def _required_field(error: ValidationError) -> str:
+    if error.validator == "required" and isinstance(error.instance, dict):
+        for name in error.validator_value:
+            if name not in error.instance:
+                return str(name)
+    return ""
+
+
+def _field_of(error: ValidationError) -> str:
+    path = list(error.absolute_path)
+    if path:
+        return ".".join(str(p) for p in path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        return unknown[0] if unknown else ""
+    return _required_field(error)
+
+
+def check_object(
+    document: Mapping[str, Any],
+    validator: Draft202012Validator,
+    messages: Mapping[str, str],
+    order: Sequence[str] = (),
+    example: str = "",
+) -> None:
+    """Raise InvalidField for the first violation, worded from the spec's `x-cudis-messages`."""
+    for name, value in document.items():
+        if is_non_finite(value):
+            hint = messages.get("finite", "must be a finite number (NaN and Infinity are not JSON numbers)")
+            raise InvalidField(f"{hint} (got {describe(value)})", field=name)
+    errors = list(validator.iter_errors(dict(document)))
+    if not errors:
+        return
+
+    def rank(error: ValidationError) -> tuple[int, str]:
+        name = _field_of(error).split(".", 1)[0]
+        return (list(order).index(name) if name in order else len(order), name)
+
+    error = min(errors, key=rank)
+    field = _field_of(error)
+    hint = messages.get(str(error.validator), error.message)
+    if error.validator == "required":
+        raise InvalidField(f"{hint}" + (f"; send {example}" if example else ""), field=field)
+    if error.validator == "additionalProperties":
+        raise InvalidField(hint, field=field)
+    raise InvalidField(f"{hint} (got {describe(error.instance)})", field=field)

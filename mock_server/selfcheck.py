@@ -1,0 +1,36 @@
+"""Validate the mock's own responses against the spec and its rules (on in tests)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from contract_tests.rules import RangeContext, check_data
+
+from .spec import Operation, Spec
+
+_SUCCESS_SCHEMAS = {"queryHeartBeat": "HeartBeatData", "queryStep": "StepData", "querySleep": "SleepData"}
+
+
+def response_problems(
+    spec: Spec, op: Operation, status: int, mimetype: str, body: bytes, context: RangeContext
+) -> list[str]:
+    """What is wrong with a response of `op`, per the schema and the spec's rules."""
+    if not spec.declares_status(op, status):
+        return [f"{op.operation_id}: HTTP {status} is not a declared response"]
+    pointer = spec.response_pointer(op, status)
+    if pointer is None:
+        return []
+    if mimetype != "application/json":
+        return [f"{op.operation_id}: HTTP {status} should be application/json, not {mimetype}"]
+    try:
+        document: Any = json.loads(body)
+    except ValueError:
+        return [f"{op.operation_id}: the body is not JSON"]
+    validator = spec.document(op.document).validator(pointer)
+    problems = [f"{op.operation_id}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in validator.iter_errors(document)]
+    schema_name = _SUCCESS_SCHEMAS.get(op.operation_id)
+    if not problems and schema_name and isinstance(document, dict) and document.get("code") == 200:
+        rules = spec.api.raw["components"]["schemas"][schema_name].get("x-cudis-rules", [])
+        problems += [f"{op.operation_id}: {v}" for v in check_data(rules, document.get("data"), context)]
+    return problems

@@ -1,0 +1,41 @@
+"""The three documented query endpoints."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ..context import mock_context
+from ..envelope import success_body
+from ..range_input import parse_range
+from ..synth import Metric
+from ..tokens import bearer_token, check_access, token_digest
+
+
+def _query(metric: Metric) -> Response:
+    mock = mock_context()
+    now = mock.clock.now()
+    token = bearer_token(request.headers.get("Authorization"))
+    record = mock.store.get_token(token_digest(token)) if token else None
+    record = check_access(record, request.headers.get("Cudis-Client-Id"), now)
+    asked = parse_range(request.get_data(cache=True), request.headers.get("Content-Type"), request.args, mock.range_rules)
+    data = mock.engine.answer(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
+    return Response(success_body(data), status=200, mimetype="application/json")
+
+
+def query_heart_beat() -> Response:
+    return _query("heart_beat")
+
+
+def query_step() -> Response:
+    return _query("step")
+
+
+def query_sleep() -> Response:
+    return _query("sleep")
+
+
+HANDLERS = {
+    "queryHeartBeat": query_heart_beat,
+    "queryStep": query_step,
+    "querySleep": query_sleep,
+}
