@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 _SLACK_DEFAULT_HOURS = 14
@@ -88,7 +89,7 @@ def _ordered(rule: Mapping[str, Any], data: Mapping[str, Any]) -> str | None:
     values = [(name, _number(data.get(name))) for name in rule["fields"]]
     if any(v is None for _, v in values):
         return None
-    for (a, va), (b, vb) in zip(values, values[1:]):
+    for (a, va), (b, vb) in pairwise(values):
         if va is not None and vb is not None and va > vb:
             return f"{a} ({va:g}) is greater than {b} ({vb:g})"
     return None
@@ -137,7 +138,7 @@ def _empty_aggregates(rule: Mapping[str, Any], data: Mapping[str, Any]) -> str |
 
 
 def _utc_date(instant: float) -> date:
-    return datetime.fromtimestamp(instant, timezone.utc).date()
+    return datetime.fromtimestamp(instant, UTC).date()
 
 
 def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeContext) -> str | None:
@@ -157,10 +158,12 @@ def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeConte
         if rule.get("ascending") and seen and day < seen[-1]:
             return f"list[{index}].{field} {text} comes after {seen[-1]} (dates must ascend)"
         seen.append(day)
-        midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-        if context.start is not None and midnight + timedelta(days=1) + slack <= datetime.fromtimestamp(context.start, timezone.utc):
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        if context.start is not None and midnight + timedelta(days=1) + slack <= datetime.fromtimestamp(
+            context.start, UTC
+        ):
             return f"list[{index}].{field} {text} is before the asked range (startTime {context.start:.0f})"
-        if context.end is not None and midnight - slack >= datetime.fromtimestamp(context.end, timezone.utc):
+        if context.end is not None and midnight - slack >= datetime.fromtimestamp(context.end, UTC):
             return f"list[{index}].{field} {text} is after the asked range (endTime {context.end:.0f})"
         if context.now is not None and day >= _utc_date(context.now + slack.total_seconds()):
             return f"list[{index}].{field} {text} is the current day or later, which the page excludes"
@@ -178,10 +181,7 @@ def check_data(
         if not _applies(rule, data):
             continue
         kind = rule["kind"]
-        if kind == "dates":
-            problem = _dates(rule, data, context)
-        else:
-            problem = _CHECKERS[kind](rule, data)
+        problem = _dates(rule, data, context) if kind == "dates" else _CHECKERS[kind](rule, data)
         if problem:
             violations.append(RuleViolation(rule["id"], rule.get("source", "vendor"), problem))
     return violations
@@ -200,3 +200,18 @@ _CHECKERS = {
 def rules_of(spec: Mapping[str, Any], schema_name: str) -> list[dict[str, Any]]:
     """The `x-cudis-rules` of `components.schemas[schema_name]`."""
     return list(spec["components"]["schemas"][schema_name].get("x-cudis-rules", []))
+
+
+def request_problems(rules: Iterable[Mapping[str, Any]], body: Mapping[str, Any]) -> list[str]:
+    """What a range request breaks of the spec's `x-cudis-request-rules`."""
+    problems = []
+    for rule in rules:
+        values = [_number(body.get(name)) for name in rule["fields"]]
+        if any(v is None for v in values):
+            continue
+        start, end = values[0] or 0.0, values[1] or 0.0
+        if rule["kind"] == "ordered" and start > end:
+            problems.append(rule["message"])
+        if rule["kind"] == "max-span-days" and end - start > rule["value"] * 86400:
+            problems.append(rule["message"])
+    return problems

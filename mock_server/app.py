@@ -69,6 +69,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         mock = mock_context()
+        api_error: ApiError
         if isinstance(error, MethodNotAllowed):
             allowed = sorted(m for m in (error.valid_methods or []) if m not in {"HEAD", "OPTIONS"})
             api_error = envelope.MethodNotAllowed(
@@ -80,13 +81,14 @@ def _register_error_handlers(app: Flask) -> None:
             api_error = envelope.NotFound(f"{request.method} {request.path}")
         else:
             api_error = envelope.BadBody(error.description or error.name)
-            api_error.code = envelope.BAD_BODY
         return _envelope_response(mock, api_error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
-        return _envelope_response(mock_context(), envelope.Internal(f"{type(error).__name__}; the mock logged the details"))
+        return _envelope_response(
+            mock_context(), envelope.Internal(f"{type(error).__name__}; the mock logged the details")
+        )
 
 
 def _self_check(app: Flask) -> None:
@@ -98,11 +100,15 @@ def _self_check(app: Flask) -> None:
         if op is None or response.direct_passthrough:
             return response
         context = RangeContext(now=mock.clock.now())
-        problems = response_problems(mock.spec, op, response.status_code, response.mimetype or "", response.get_data(), context)
+        problems = response_problems(
+            mock.spec, op, response.status_code, response.mimetype or "", response.get_data(), context
+        )
         if problems:
             mock.violations.extend(problems)
             log.error("response breaks the contract: %s", "; ".join(problems))
-            body = envelope.error_body(envelope.INTERNAL, "Internal error: the mock's response broke its contract: " + "; ".join(problems))
+            body = envelope.error_body(
+                envelope.INTERNAL, "Internal error: the mock's response broke its contract: " + "; ".join(problems)
+            )
             return Response(body, status=500, mimetype="application/json")
         return response
 

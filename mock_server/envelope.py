@@ -28,7 +28,9 @@ class ApiError(Exception):
 
     code: int = INTERNAL
 
-    def __init__(self, detail: str = "", *, field: str = "", reason: str = "", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, detail: str = "", *, field: str = "", reason: str = "", headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.field = field

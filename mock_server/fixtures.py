@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import resources
+from .json_body import missing_property, unknown_property
 from .synth.profiles import (
     HeartTraits,
     Persona,
@@ -132,19 +133,22 @@ class _Document:
 
     def check(self, schema: dict[str, Any], definition: str) -> None:
         validator = Draft202012Validator({**schema, "$ref": f"#/$defs/{definition}"})
-        errors = sorted(validator.iter_errors(self.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+        errors = sorted(
+            validator.iter_errors(self.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
+        )
         if errors:
             raise self._explain(errors[0])
 
     def _explain(self, error: ValidationError) -> FixtureError:
         path = list(error.absolute_path)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            allowed = set(error.schema.get("properties", {}))
-            unknown = sorted(k for k in error.instance if k not in allowed)
-            if unknown:
-                return self.fail([*path, unknown[0]], f"unknown field (expected one of: {', '.join(sorted(allowed))})")
-        if error.validator == "required":
-            return self.fail(path, error.message)
+        unknown = unknown_property(error)
+        if unknown:
+            schema = error.schema if isinstance(error.schema, dict) else {}
+            allowed = ", ".join(sorted(schema.get("properties", {})))
+            return self.fail([*path, unknown], f"unknown field (expected one of: {allowed})")
+        missing = missing_property(error)
+        if missing:
+            return self.fail(path, f"{missing!r} is required")
         return self.fail(path, error.message)
 
 
@@ -185,11 +189,15 @@ def _pinned_day(doc: _Document, where: list[str | int], spec: dict[str, Any]) ->
 def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, Persona]) -> UserProfile:
     where: list[str | int] = ["users", index]
     if spec["persona"] not in personas:
-        raise doc.fail([*where, "persona"], f"unknown persona {spec['persona']!r} (known: {', '.join(sorted(personas))})")
+        raise doc.fail(
+            [*where, "persona"], f"unknown persona {spec['persona']!r} (known: {', '.join(sorted(personas))})"
+        )
     try:
         ZoneInfo(spec["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
-        raise doc.fail([*where, "timezone"], f"unknown time zone {spec['timezone']!r} (use an IANA name such as Europe/Berlin)") from None
+        raise doc.fail(
+            [*where, "timezone"], f"unknown time zone {spec['timezone']!r} (use an IANA name such as Europe/Berlin)"
+        ) from None
     pinned = []
     for day_text, values in (spec.get("pinned") or {}).items():
         try:

@@ -12,7 +12,15 @@ from jsonschema.exceptions import ValidationError
 
 from .envelope import BadBody, InvalidField, UnsupportedMedia
 
-_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", list: "an array", dict: "an object", type(None): "null"}
+_JSON_TYPES = {
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
 
 
 class NonFinite:
@@ -62,15 +70,28 @@ def decode_object(raw: bytes, content_type: str | None, example: str) -> dict[st
     except json.JSONDecodeError as exc:
         raise BadBody(f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}); send {example}") from None
     if not isinstance(document, dict):
-        raise BadBody(f"the body must be a JSON object such as {example} (got {_JSON_TYPES.get(type(document), 'a value')})")
+        raise BadBody(
+            f"the body must be a JSON object such as {example} (got {_JSON_TYPES.get(type(document), 'a value')})"
+        )
     return document
 
 
-def _required_field(error: ValidationError) -> str:
-    if error.validator == "required" and isinstance(error.instance, dict):
+def missing_property(error: ValidationError) -> str:
+    """The property a `required` error is about, or ''."""
+    if error.validator == "required" and isinstance(error.instance, dict) and isinstance(error.validator_value, list):
         for name in error.validator_value:
             if name not in error.instance:
                 return str(name)
+    return ""
+
+
+def unknown_property(error: ValidationError) -> str:
+    """The first property an `additionalProperties: false` error is about, or ''."""
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        allowed = set(schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        return str(unknown[0]) if unknown else ""
     return ""
 
 
@@ -78,11 +99,7 @@ def _field_of(error: ValidationError) -> str:
     path = list(error.absolute_path)
     if path:
         return ".".join(str(p) for p in path)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
-        unknown = sorted(k for k in error.instance if k not in allowed)
-        return unknown[0] if unknown else ""
-    return _required_field(error)
+    return unknown_property(error) or missing_property(error)
 
 
 def check_object(
@@ -91,13 +108,17 @@ def check_object(
     messages: Mapping[str, str],
     order: Sequence[str] = (),
     example: str = "",
+    ignore: frozenset[str] = frozenset(),
 ) -> None:
-    """Raise InvalidField for the first violation, worded from the spec's `x-cudis-messages`."""
+    """Raise InvalidField for the first violation, worded from the spec's `x-cudis-messages`.
+
+    `ignore` names schema keywords to skip (e.g. `required` for a partial check).
+    """
     for name, value in document.items():
         if is_non_finite(value):
             hint = messages.get("finite", "must be a finite number (NaN and Infinity are not JSON numbers)")
             raise InvalidField(f"{hint} (got {describe(value)})", field=name)
-    errors = list(validator.iter_errors(dict(document)))
+    errors = [e for e in validator.iter_errors(dict(document)) if e.validator not in ignore]
     if not errors:
         return
 

@@ -86,7 +86,10 @@ def check_authorize(
 ) -> ErrorPage | RedirectError | ConsentRequest:
     """What to do with an authorize request."""
     if not client_id:
-        return ErrorPage("Missing client_id", "The authorize link has no client_id parameter. Ask the app's developer to fix the link.")
+        return ErrorPage(
+            "Missing client_id",
+            "The authorize link has no client_id parameter. Ask the app's developer to fix the link.",
+        )
     client = clients.get(client_id)
     if client is None:
         return ErrorPage("Unknown application", f"No application is registered with the client_id {client_id!r}.")
@@ -95,7 +98,8 @@ def check_authorize(
     elif _has_control_chars(redirect_uri) or not any(redirect_matches(r, redirect_uri) for r in client.redirect_uris):
         return ErrorPage(
             "Redirect URI not registered",
-            f"The redirect_uri {redirect_uri!r} is not registered for {client.name}. Registered: {', '.join(client.redirect_uris)}.",
+            f"The redirect_uri {redirect_uri!r} is not registered for {client.name}."
+            f" Registered: {', '.join(client.redirect_uris)}.",
         )
     else:
         target = redirect_uri
@@ -104,11 +108,18 @@ def check_authorize(
     if not response_type:
         return RedirectError(target, "invalid_request", "response_type is required and must be 'token'", state)
     if response_type != "token":
-        return RedirectError(target, "unsupported_response_type", "only response_type=token (the client-side flow) is supported", state)
+        return RedirectError(
+            target, "unsupported_response_type", "only response_type=token (the client-side flow) is supported", state
+        )
     scopes = parse_scopes(scope)
     unknown = [s for s in scopes if s not in KNOWN_SCOPES or s not in client.scopes]
     if unknown or not scopes:
-        return RedirectError(target, "invalid_scope", f"unknown scope {' '.join(unknown) or '(empty)'}; the API knows: {' '.join(KNOWN_SCOPES)}", state)
+        return RedirectError(
+            target,
+            "invalid_scope",
+            f"unknown scope {' '.join(unknown) or '(empty)'}; the API knows: {' '.join(KNOWN_SCOPES)}",
+            state,
+        )
     return ConsentRequest(client=client, redirect_uri=target, scopes=scopes, state=state)
 
 

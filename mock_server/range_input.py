@@ -64,13 +64,14 @@ def _query_number(name: str, text: str) -> Any:
 def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, str], rules: RangeRules) -> QueryRange:
     """The range of a query: from the JSON body (the page's form) or the query string.
 
-    Query parameters are the mock's extension; when both are sent, both are checked
-    and the body wins.
+    Query parameters are the mock's extension; when both are sent, each query value
+    is checked and the body wins.
     """
     query_values = {name: _query_number(name, query[name]) for name in FIELDS if name in query}
-    query_range = _checked(query_values, rules) if query_values else None
     if raw_body.strip():
+        # Each query value sent beside a body must still be valid, but need not be complete.
+        check_object(query_values, rules.validator, rules.messages, FIELDS, EXAMPLE, ignore=frozenset({"required"}))
         return _checked(decode_object(raw_body, content_type, EXAMPLE), rules)
-    if query_range is None:
+    if not query_values:
         raise BadBody(f"no range given; send a JSON body {EXAMPLE} (the mock also reads ?startTime=&endTime=)")
-    return query_range
+    return _checked(query_values, rules)

@@ -28,7 +28,10 @@ def response_problems(
     except ValueError:
         return [f"{op.operation_id}: the body is not JSON"]
     validator = spec.document(op.document).validator(pointer)
-    problems = [f"{op.operation_id}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}" for e in validator.iter_errors(document)]
+    problems = [
+        f"{op.operation_id}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
     schema_name = _SUCCESS_SCHEMAS.get(op.operation_id)
     if not problems and schema_name and isinstance(document, dict) and document.get("code") == 200:
         rules = spec.api.raw["components"]["schemas"][schema_name].get("x-cudis-rules", [])

@@ -119,7 +119,6 @@ class Spec:
 
     def request_body_pointer(self, op: Operation) -> str | None:
         """Pointer of the JSON request body schema of `op`, if it has one."""
-        document = self.document(op.document)
         body = op.raw.get("requestBody")
         if body is None:
             return None

@@ -23,9 +23,7 @@ class DataEngine:
         self.seed = seed
         self.users = dict(users)
         self._zones = {uid: ZoneInfo(p.timezone) for uid, p in self.users.items()}
-        self._traits: dict[str, UserTraits] = {
-            uid: user_traits(seed, p) for uid, p in self.users.items()
-        }
+        self._traits: dict[str, UserTraits] = {uid: user_traits(seed, p) for uid, p in self.users.items()}
         self.day_values = lru_cache(maxsize=DAY_CACHE_SIZE)(self._day_values)
 
     def _day_values(self, user_id: str, day: date) -> DayValues:

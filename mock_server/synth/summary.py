@@ -51,10 +51,7 @@ def sleep_data(days: Sequence[tuple[str, SleepNight]]) -> dict[str, Any]:
         "shallowRatio": ratios[1],
         "awakeRatio": ratios[2],
         "sumDuration": total // len(days) if days else 0,
-        "list": [
-            {"date": d, "deepY": n.deepY, "shallowY": n.shallowY, "awakeY": n.awakeY}
-            for d, n in days
-        ],
+        "list": [{"date": d, "deepY": n.deepY, "shallowY": n.shallowY, "awakeY": n.awakeY} for d, n in days],
     }
 
 

@@ -28,7 +28,9 @@ def mint_token() -> Response:
     client_id = body.get("client_id", mock.fixtures.default_client.id)
     user_id = body.get("user_id", mock.fixtures.default_user.id)
     if client_id not in mock.fixtures.clients:
-        raise InvalidField(f"unknown client {client_id!r} (known: {', '.join(mock.fixtures.clients)})", field="client_id")
+        raise InvalidField(
+            f"unknown client {client_id!r} (known: {', '.join(mock.fixtures.clients)})", field="client_id"
+        )
     if user_id not in mock.fixtures.users:
         raise InvalidField(f"unknown user {user_id!r} (known: {', '.join(mock.fixtures.users)})", field="user_id")
     scopes = parse_scopes(body.get("scope", DAILY))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, redirect, render_template, request
+from flask import Response, current_app, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..context import MockContext, mock_context
@@ -15,7 +15,9 @@ from ..tokens import mint
 CONSENT_MAX_AGE = 3600
 SCOPE_DESCRIPTIONS = {"daily": "Daily summaries of sleep, step and heartbeat"}
 _SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'"
+    ),
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -31,13 +33,12 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt="cudis-consent")
 
 
-def _error_page(page: ErrorPage) -> Response:
-    return _html(render_template("error.html", title=page.title, detail=page.detail), status=400)
+def _error_page(page: ErrorPage, status: int = 400) -> Response:
+    return _html(render_template("error.html", title=page.title, detail=page.detail), status=status)
 
 
 def _send_back(url: str) -> Response:
-    response = redirect(url, code=302)
-    response.headers["Cache-Control"] = "no-store"
+    response = Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
     return response
 
 
@@ -55,7 +56,12 @@ def _grant(mock: MockContext, consent: ConsentRequest, user_id: str, scopes: tup
 
 def _consent_page(mock: MockContext, consent: ConsentRequest, problem: str = "", selected: str = "") -> Response:
     signed = _serializer().dumps(
-        {"client_id": consent.client.id, "redirect_uri": consent.redirect_uri, "scopes": list(consent.scopes), "state": consent.state}
+        {
+            "client_id": consent.client.id,
+            "redirect_uri": consent.redirect_uri,
+            "scopes": list(consent.scopes),
+            "state": consent.state,
+        }
     )
     body = render_template(
         "consent.html",
@@ -102,7 +108,7 @@ def _signed_consent(mock: MockContext, token: str) -> ConsentRequest | None:
     return ConsentRequest(client, payload["redirect_uri"], tuple(payload["scopes"]), payload.get("state"))
 
 
-def _signed_in_user(mock: MockContext) -> UserAccount | None | str:
+def _signed_in_user(mock: MockContext) -> UserAccount | str | None:
     """The account the form signs in as, None if unknown, or a message for a wrong password."""
     username = request.form.get("username", "").strip()
     if username:
@@ -119,7 +125,8 @@ def authorize_decision() -> Response:
     mock = mock_context()
     consent = _signed_consent(mock, request.form.get("csrf_token", ""))
     if consent is None:
-        return _error_page(ErrorPage("This form has expired", "Go back to the application and start signing in again."))
+        expired = ErrorPage("This form has expired", "Go back to the application and start signing in again.")
+        return _error_page(expired, status=403)
     if request.form.get("decision") != "approve":
         denied = RedirectError(consent.redirect_uri, "access_denied", "the user denied access", consent.state)
         return _send_back(redirect_url(consent.redirect_uri, error_params(denied), mock.config.token_in))

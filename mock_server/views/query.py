@@ -17,7 +17,9 @@ def _query(metric: Metric) -> Response:
     token = bearer_token(request.headers.get("Authorization"))
     record = mock.store.get_token(token_digest(token)) if token else None
     record = check_access(record, request.headers.get("Cudis-Client-Id"), now)
-    asked = parse_range(request.get_data(cache=True), request.headers.get("Content-Type"), request.args, mock.range_rules)
+    asked = parse_range(
+        request.get_data(cache=True), request.headers.get("Content-Type"), request.args, mock.range_rules
+    )
     data = mock.engine.answer(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
     return Response(success_body(data), status=200, mimetype="application/json")
 

@@ -1,0 +1,146 @@
+"""Envelope-aware schemathesis checks, each named for the rule it guards.
+
+The CUDIS API answers errors as `{code, msg, data}` envelopes, by default with HTTP 200,
+so schemathesis' built-in checks that expect 4xx cannot see a rejection. The
+`*_by_envelope` checks translate the envelope into the HTTP status it stands for and
+delegate to the built-in check, so its full logic (and its exemptions) still applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import schemathesis
+from schemathesis import Case, CheckContext, CheckFunction, Response
+from schemathesis.specs.openapi import checks as builtin
+
+from .envelope import SESSION_EXPIRED, SUCCESS_CODE, envelope_of, equivalent_status
+from .rules import RangeContext, check_data, request_problems
+from .spec import QUERY_SCHEMAS, load_contract
+
+BUILTINS_REPLACED = (
+    builtin.negative_data_rejection,
+    builtin.missing_required_header,
+    builtin.ignored_auth,
+    builtin.positive_data_acceptance,
+)
+"""Built-in checks that assume 4xx for a rejection; the checks below replace them."""
+
+
+def _as_http_status(response: Response) -> Response:
+    status = equivalent_status(response.status_code, response.content, load_contract().http_of_code)
+    if status == response.status_code:
+        return response
+    return Response(
+        status_code=status,
+        headers=response.headers,
+        content=response.content,
+        request=response.request,
+        elapsed=response.elapsed,
+        verify=response.verify,
+        message=response.message,
+        http_version=response.http_version,
+        encoding=response.encoding,
+    )
+
+
+def _is_query(case: Case) -> bool:
+    return case.operation.definition.raw.get("operationId") in QUERY_SCHEMAS
+
+
+def _operation_id(case: Case) -> str:
+    return str(case.operation.definition.raw.get("operationId", ""))
+
+
+def _is_positive(case: Case) -> bool:
+    return case.meta is not None and not case.meta.generation.mode.is_negative
+
+
+def _range_body(case: Case) -> dict[str, Any] | None:
+    body = case.body
+    if not isinstance(body, dict):
+        return None
+    numbers = {k: body.get(k) for k in ("startTime", "endTime")}
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers.values()):
+        return None
+    return body
+
+
+@schemathesis.check
+def negative_data_rejected_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """Invalid input is refused: by a 4xx, or by an error envelope."""
+    return builtin.negative_data_rejection(ctx, _as_http_status(response), case)
+
+
+@schemathesis.check
+def missing_header_rejected_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A request without a required header is refused: by a 4xx, or by an error envelope."""
+    return builtin.missing_required_header(ctx, _as_http_status(response), case)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The token and client id the implementation under test should accept."""
+
+    token: str
+    client_id: str
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", "Cudis-Client-Id": self.client_id}
+
+    def sent_with(self, response: Response) -> bool:
+        sent = response.request.headers
+        return bool(
+            sent.get("Authorization") == f"Bearer {self.token}" and sent.get("Cudis-Client-Id") == self.client_id
+        )
+
+
+def valid_request_gets_success(credentials: Credentials) -> CheckFunction:
+    """A check: a valid range query sent with the valid credentials gets `code: 200`.
+
+    Without it a wrong token would pass everything: an error envelope is valid
+    against the schema.
+    """
+
+    def valid_request_gets_success(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+        if not _is_query(case) or not _is_positive(case) or not credentials.sent_with(response):
+            return None
+        body = _range_body(case)
+        if body is None or request_problems(load_contract().request_rules, body):
+            return None
+        envelope = envelope_of(response.content)
+        if envelope is None:
+            return None  # the schema checks report a body that is no envelope
+        if envelope.get("code") != SUCCESS_CODE:
+            hint = " (the credentials given were refused)" if envelope.get("code") == SESSION_EXPIRED else ""
+            raise AssertionError(
+                f"a valid request was answered with code {envelope.get('code')}{hint}: {envelope.get('msg')!r}"
+            )
+        return True
+
+    return valid_request_gets_success
+
+
+@schemathesis.check
+def success_data_obeys_spec_rules(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """A success envelope's data obeys the spec's rules (aggregates, dates, ratios)."""
+    if not _is_query(case):
+        return None
+    envelope = envelope_of(response.content)
+    if envelope is None or envelope.get("code") != SUCCESS_CODE:
+        return None
+    body = _range_body(case) or {}
+    context = RangeContext(start=body.get("startTime"), end=body.get("endTime"))
+    rules = [r for r in load_contract().data_rules(_operation_id(case)) if r.get("source", "vendor") == "vendor"]
+    violations = check_data(rules, envelope.get("data"), context)
+    if violations:
+        raise AssertionError("; ".join(str(v) for v in violations))
+    return True
+
+
+ENVELOPE_CHECKS: tuple[CheckFunction, ...] = (
+    negative_data_rejected_by_envelope,
+    missing_header_rejected_by_envelope,
+    success_data_obeys_spec_rules,
+)

@@ -1,0 +1,36 @@
+"""Read a CUDIS envelope off a response, and the HTTP status it stands for."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+SUCCESS_CODE = 200
+SESSION_EXPIRED = 20007
+
+
+def envelope_of(content: bytes) -> Mapping[str, Any] | None:
+    """The `{code, msg, data}` object of a body, or None when it is not one."""
+    try:
+        document = json.loads(content)
+    except ValueError:
+        return None
+    if isinstance(document, Mapping) and {"code", "msg", "data"} <= set(document):
+        return document
+    return None
+
+
+def equivalent_status(status: int, content: bytes, catalogue: Mapping[int, int]) -> int:
+    """The HTTP status an envelope means: its code's status from the catalogue.
+
+    An HTTP 200 carrying an error envelope is a rejection; codes unknown to the
+    catalogue count as a generic client error (400).
+    """
+    if status != 200:
+        return status
+    document = envelope_of(content)
+    if document is None or document.get("code") == SUCCESS_CODE:
+        return status
+    code = document.get("code")
+    return catalogue.get(code, 400) if isinstance(code, int) else 400

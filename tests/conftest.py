@@ -1,0 +1,91 @@
+"""Shared fixtures: the app, its test client, and a real mock server on loopback."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from mock_server import MockConfig, create_app
+from mock_server.context import mock_context
+from mock_server.store import ClockState
+
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=30, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Thursday 2026-11-19 12:00 UTC: a fixed "now" for tests that need one.
+FIXED_NOW = 1795521600.0
+
+
+@pytest.fixture
+def config() -> MockConfig:
+    return MockConfig(validate_responses=True)
+
+
+@pytest.fixture
+def app(config: MockConfig) -> Flask:
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def freeze(app: Flask):  # type: ignore[no-untyped-def]
+    """Freeze the app's clock at an instant (default FIXED_NOW)."""
+
+    def _freeze(instant: float = FIXED_NOW) -> float:
+        mock_context(app).store.set_clock_state(ClockState(frozen_at=instant))
+        return instant
+
+    return _freeze
+
+
+@pytest.fixture
+def mint(client: FlaskClient):  # type: ignore[no-untyped-def]
+    """Mint a token through the control API and return it."""
+
+    def _mint(**fields: object) -> str:
+        response = client.post("/__mock__/tokens", json=fields)
+        assert response.status_code == 201, response.data
+        return str(response.json["access_token"])  # type: ignore[index]
+
+    return _mint
+
+
+@pytest.fixture
+def auth(mint) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Headers of a valid token for the default user and client."""
+    return {"Authorization": f"Bearer {mint()}", "Cudis-Client-Id": "cudis-wellness"}
+
+
+@dataclass
+class LiveMock:
+    base_url: str
+    app: Flask
+
+    def mint(self, **fields: object) -> str:
+        response = self.app.test_client().post("/__mock__/tokens", json=fields)
+        return str(response.json["access_token"])  # type: ignore[index]
+
+
+@pytest.fixture(scope="session")
+def live_mock() -> Iterator[LiveMock]:
+    """A real HTTP server on loopback, started once per session (the port is bound before it returns)."""
+    app = create_app(MockConfig(validate_responses=True))
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveMock(base_url=f"http://127.0.0.1:{server.server_port}", app=app)
+    server.shutdown()
+    server.server_close()

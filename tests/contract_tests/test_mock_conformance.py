@@ -1,0 +1,32 @@
+"""schemathesis, with the spec, against the running mock: it finds nothing."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from schemathesis import Case
+
+from contract_tests.checks import BUILTINS_REPLACED, ENVELOPE_CHECKS, Credentials, valid_request_gets_success
+from contract_tests.spec import spec_path
+from mock_server.context import mock_context
+
+from ..conftest import LiveMock
+
+# Module-level: `schemathesis.pytest.from_fixture` breaks on pytest >= 9.2 (Node._nodeid is gone).
+schema = schemathesis.openapi.from_path(spec_path())
+
+
+@pytest.fixture(scope="module")
+def credentials(live_mock: LiveMock) -> Credentials:
+    return Credentials(token=live_mock.mint(user_id="typical"), client_id="cudis-wellness")
+
+
+@schema.parametrize()
+def test_mock_keeps_its_contract(case: Case, live_mock: LiveMock, credentials: Credentials) -> None:
+    case.call_and_validate(
+        base_url=live_mock.base_url,
+        headers=credentials.headers(),
+        excluded_checks=list(BUILTINS_REPLACED),
+        additional_checks=[*ENVELOPE_CHECKS, valid_request_gets_success(credentials)],
+    )
+    assert mock_context(live_mock.app).violations == []
