@@ -14,6 +14,7 @@ from .banner import banner
 from .config import MockConfig, config_from_env
 from .context import mock_context
 from .fixtures import FixtureError
+from .qa.cli import add_generate_parser, generate
 from .tokens import mint
 
 
@@ -39,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--validate-responses", action="store_true", default=None, help="check every response against the spec"
     )
+    add_generate_parser(commands)
     return parser
 
 
@@ -85,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(_config(args))
+    if args.command == "generate":
+        return generate(args)
     return 2
 
 

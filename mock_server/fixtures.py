@@ -160,8 +160,31 @@ def _traits(cls: type, values: dict[str, Any] | None) -> Any:
     return cls(**kwargs)
 
 
-def _persona(name: str, spec: dict[str, Any]) -> Persona:
-    return Persona(
+def _zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)"
+    return None
+
+
+def _calendar_date(doc: _Document, where: list[str | int], text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise doc.fail(where, "not a calendar date (YYYY-MM-DD)") from None
+
+
+def _persona(doc: _Document, name: str, spec: dict[str, Any]) -> Persona:
+    """A persona; what the schema cannot say (bounds that depend on each other) is checked here."""
+    where: list[str | int] = ["personas", name]
+    for index, zone in enumerate(spec.get("timezones", ())):
+        problem = _zone_problem(zone)
+        if problem:
+            raise doc.fail([*where, "timezones", index], problem)
+    if "anchor" in (spec.get("trend") or {}):
+        _calendar_date(doc, [*where, "trend", "anchor"], spec["trend"]["anchor"])
+    persona = Persona(
         name=name,
         description=spec.get("description", ""),
         steps=_traits(StepTraits, spec.get("steps")),
@@ -169,7 +192,21 @@ def _persona(name: str, spec: dict[str, Any]) -> Persona:
         sleep=_traits(SleepTraits, spec.get("sleep")),
         wear=_traits(WearTraits, spec.get("wear")),
         trend=_traits(TrendTraits, spec.get("trend")),
+        timezones=tuple(spec.get("timezones", ())),
     )
+    if persona.heart.floor + 10 > persona.heart.ceiling:
+        field = "floor" if "floor" in (spec.get("heart") or {}) else "ceiling"
+        raise doc.fail(
+            [*where, "heart", field],
+            f"floor ({persona.heart.floor:g}) must be at least 10 bpm below ceiling ({persona.heart.ceiling:g})",
+        )
+    if persona.sleep.min_hours > persona.sleep.max_hours:
+        field = "min_hours" if "min_hours" in (spec.get("sleep") or {}) else "max_hours"
+        raise doc.fail(
+            [*where, "sleep", field],
+            f"min_hours ({persona.sleep.min_hours:g}) must not be above max_hours ({persona.sleep.max_hours:g})",
+        )
+    return persona
 
 
 def _pinned_day(doc: _Document, where: list[str | int], spec: dict[str, Any]) -> PinnedDay:
@@ -192,12 +229,9 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
         raise doc.fail(
             [*where, "persona"], f"unknown persona {spec['persona']!r} (known: {', '.join(sorted(personas))})"
         )
-    try:
-        ZoneInfo(spec["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise doc.fail(
-            [*where, "timezone"], f"unknown time zone {spec['timezone']!r} (use an IANA name such as Europe/Berlin)"
-        ) from None
+    zone_problem = _zone_problem(spec["timezone"])
+    if zone_problem:
+        raise doc.fail([*where, "timezone"], zone_problem)
     pinned = []
     for day_text, values in (spec.get("pinned") or {}).items():
         try:
@@ -211,6 +245,13 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
             joined = date.fromisoformat(spec["joined"])
         except ValueError:
             raise doc.fail([*where, "joined"], "not a calendar date (YYYY-MM-DD)") from None
+    gaps = []
+    for index, gap in enumerate(spec.get("gaps", ())):
+        first = _calendar_date(doc, [*where, "gaps", index, "from"], gap["from"])
+        last = _calendar_date(doc, [*where, "gaps", index, "to"], gap["to"])
+        if last < first:
+            raise doc.fail([*where, "gaps", index, "to"], f"{last} is before from ({first})")
+        gaps.append((first, last))
     return UserProfile(
         id=spec["id"],
         persona=personas[spec["persona"]],
@@ -219,6 +260,7 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
         joined=joined,
         joined_days_ago=spec.get("joined_days_ago"),
         pinned=tuple(sorted(pinned)),
+        gaps=tuple(gaps),
     )
 
 
@@ -245,7 +287,9 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
         doc.check(schema, name)
         docs[name] = doc
 
-    personas = {name: _persona(name, spec or {}) for name, spec in docs["personas"].data["personas"].items()}
+    personas = {
+        name: _persona(docs["personas"], name, spec or {}) for name, spec in docs["personas"].data["personas"].items()
+    }
     client_items = docs["clients"].data["clients"]
     _unique(docs["clients"], "clients", client_items, "id")
     clients = {

@@ -28,6 +28,8 @@ class DataEngine:
 
     def _day_values(self, user_id: str, day: date) -> DayValues:
         profile = self.users[user_id]
+        if profile.gaps and profile.in_gap(day):
+            return DayValues(day, None, None, None)
         generated = generate_day(self.seed, profile, self._traits[user_id], day)
         return apply_pins(generated, profile.pinned_day(day))
 
