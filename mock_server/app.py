@@ -23,12 +23,17 @@ from .selfcheck import response_problems
 from .spec import Spec, load_spec
 from .store import MemoryStore, Store
 from .synth import DataEngine
-from .views import admin, oauth, query
+from .views import admin, explorer, oauth, query
 from .views.routing import check_coverage, operation_blueprint
 
 log = logging.getLogger("cudis_mock")
 
-_BLUEPRINTS = {"query": query.HANDLERS, "oauth": oauth.HANDLERS, "admin": admin.HANDLERS}
+_BLUEPRINTS = {
+    "query": query.HANDLERS,
+    "oauth": oauth.HANDLERS,
+    "admin": admin.HANDLERS,
+    "explorer": explorer.HANDLERS,
+}
 
 
 def _range_rules(spec: Spec) -> RangeRules:
