@@ -1,93 +1,140 @@
-"""Custom fixture files: a broken persona or user file is refused with the file, the line and the field."""
+"""Fixtures load, and a broken file is refused with the file, the line and the field."""
 
 from __future__ import annotations
 
-from datetime import date
+import shutil
 from pathlib import Path
 
 import pytest
 
-from mock_server.cli import main
+from mock_server import MockConfig, create_app
 from mock_server.fixtures import FixtureError, load_fixtures
 from mock_server.resources import builtin_fixtures_dir
-from mock_server.synth import DataEngine
-
-PERSONAS = """\
-personas:
-  runner:
-    description: Runs before work.
-    steps: {median: 11000, spread: 0.3}
-    heart: {resting: 52}
-    sleep: {hours: 7.5}
-    wear: {day: 0.98, night: 0.95}
-    trend: {steps_per_year: 0.1, resting_per_year: -1}
-    timezones: [Europe/Paris]
-"""
-USERS = """\
-users:
-  - id: rita
-    persona: runner
-    timezone: Europe/Paris
-    gaps:
-      - {from: "2025-02-01", to: "2025-02-10"}
-"""
 
 
-def _fixtures(tmp_path: Path, personas: str = PERSONAS, users: str = USERS) -> Path:
-    directory = tmp_path / "fixtures"
-    directory.mkdir(exist_ok=True)
-    (directory / "clients.yaml").write_text((builtin_fixtures_dir() / "clients.yaml").read_text())
-    (directory / "personas.yaml").write_text(personas)
-    (directory / "users.yaml").write_text(users)
-    return directory
+@pytest.fixture
+def fixture_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "fixtures"
+    shutil.copytree(builtin_fixtures_dir(), target)
+    return target
 
 
-def test_a_custom_persona_drives_the_data(tmp_path: Path) -> None:
-    fixtures = load_fixtures(_fixtures(tmp_path))
-    rita = fixtures.users["rita"]
-    assert rita.persona.steps.median == 11000 and rita.persona.timezones == ("Europe/Paris",)
-    engine = DataEngine(42, fixtures.users)
-    january = [engine.day_values("rita", date(2025, 1, d)) for d in range(1, 29)]
-    steps = sorted(v.step.y for v in january if v.step is not None)
-    assert 6000 < steps[len(steps) // 2] < 20000
-    in_gap = engine.day_values("rita", date(2025, 2, 5))
-    assert (in_gap.heart_beat, in_gap.step, in_gap.sleep) == (None, None, None)
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+def test_builtin_fixtures_have_the_required_clients_and_users() -> None:
+    fixtures = load_fixtures()
+    assert {"cudis-wellness", "JDS734JSNDPW"} <= set(fixtures.clients)
+    assert "https://example.com/callback" in fixtures.clients["JDS734JSNDPW"].redirect_uris
+    assert any("127.0.0.1" in uri for uri in fixtures.clients["cudis-wellness"].redirect_uris)
+    assert len(fixtures.users) >= 8
+    zones = {u.timezone for u in fixtures.users.values()}
+    assert {"Pacific/Kiritimati", "Etc/GMT+12"} <= zones
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "field", "problem"),
+    ("file", "old", "new", "field", "words"),
     [
-        (PERSONAS.replace("hours: 7.5", "hours: 30"), 6, "personas.runner.sleep.hours", "30 is greater than"),
-        (PERSONAS.replace("spread: 0.3", "sprad: 0.3"), 4, "personas.runner.steps.sprad", "unknown field"),
-        (PERSONAS.replace("resting: 52", "resting: fast"), 5, "personas.runner.heart.resting", "is not of type"),
-        (PERSONAS.replace("[Europe/Paris]", "[Europe/Paris, Mars/Olympus]"), 9, "personas.runner.timezones[1]", "unknown time zone"),
-        (PERSONAS.replace("{hours: 7.5}", "{hours: 7.5, min_hours: 9, max_hours: 8}"), 6, "personas.runner.sleep.min_hours", "must not be above max_hours"),
-        (PERSONAS.replace("{resting: 52}", "{resting: 52, floor: 100, ceiling: 105}"), 5, "personas.runner.heart.floor", "at least 10 bpm below"),
-        (PERSONAS.replace("resting_per_year: -1", "resting_per_year: -1, anchor: '2024-02-30'"), 8, "personas.runner.trend.anchor", "not a calendar date"),
-        ("personas:\n  runner: {steps: {median: 100}\n", 3, "", "not valid YAML"),
+        (
+            "users.yaml",
+            "persona: athlete\n    timezone: Europe/Berlin",
+            "persona: athlete\n    timezone: Mars/Olympus",
+            "users[1].timezone",
+            "unknown time zone",
+        ),
+        ("users.yaml", "persona: sedentary", "persona: couch_potato", "users[2].persona", "unknown persona"),
+        (
+            "users.yaml",
+            "        step: {y: 2523}",
+            "        step: {y: -4}",
+            "users[10].pinned.2024-09-16.step.y",
+            "minimum",
+        ),
+        (
+            "users.yaml",
+            "        heart_beat: {maxY: 80, minY: 70, average: 74}",
+            "        heart_beat: {maxY: 60, minY: 70}",
+            "users[10].pinned.2024-09-16.heart_beat.minY",
+            "above maxY",
+        ),
+        (
+            "users.yaml",
+            "    username: bea\n",
+            "    username: bea\n    shoe_size: 42\n",
+            "users[1].shoe_size",
+            "unknown field",
+        ),
+        (
+            "clients.yaml",
+            "      - https://example.com/callback",
+            "      - not a url",
+            "clients[0].redirect_uris[0]",
+            "does not match",
+        ),
+        ("personas.yaml", "sleep: {hours: 7.0}", "sleep: {hours: lots}", "personas.sparse.sleep.hours", "not of type"),
     ],
 )
-def test_an_invalid_persona_file_is_refused_with_file_line_and_field(
-    tmp_path: Path, text: str, line: int, field: str, problem: str
+def test_a_broken_fixture_names_file_line_and_field(
+    fixture_dir: Path, file: str, old: str, new: str, field: str, words: str
 ) -> None:
-    directory = _fixtures(tmp_path, personas=text)
-    with pytest.raises(FixtureError) as error:
-        load_fixtures(directory)
-    assert error.value.path == directory / "personas.yaml"
-    assert (error.value.line, error.value.field) == (line, field)
-    assert problem in error.value.problem
-    assert str(error.value).startswith(f"{directory / 'personas.yaml'}:{line}: ")
+    path = fixture_dir / file
+    replace(path, old, new)
+    with pytest.raises(FixtureError) as caught:
+        load_fixtures(fixture_dir)
+    error = caught.value
+    assert error.path == path
+    assert error.field == field
+    assert words in error.problem
+    assert error.line is not None
+    assert str(path) in str(error) and f":{error.line}:" in str(error)
 
 
-def test_a_reversed_gap_is_refused_with_its_line(tmp_path: Path) -> None:
-    directory = _fixtures(tmp_path, users=USERS.replace('to: "2025-02-10"', 'to: "2025-01-10"'))
-    with pytest.raises(FixtureError) as error:
-        load_fixtures(directory)
-    assert (error.value.line, error.value.field) == (6, "users[0].gaps[0].to")
-    assert "before from" in error.value.problem
+def test_the_reported_line_is_the_offending_line(fixture_dir: Path) -> None:
+    path = fixture_dir / "users.yaml"
+    replace(path, "timezone: Asia/Tokyo", "timezone: Asia/Atlantis")
+    with pytest.raises(FixtureError) as caught:
+        load_fixtures(fixture_dir)
+    assert caught.value.line == line_of(path, "Asia/Atlantis")
 
 
-def test_generate_refuses_a_broken_persona_file_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    directory = _fixtures(tmp_path, personas=PERSONAS.replace("hours: 7.5", "hours: 30"))
-    assert main(["generate", "--fixtures", str(directory), "--from", "2025-01-01", "--to", "2025-01-02"]) == 2
-    assert f"{directory / 'personas.yaml'}:6: personas.runner.sleep.hours:" in capsys.readouterr().err
+def test_invalid_yaml_is_refused_with_its_line(fixture_dir: Path) -> None:
+    path = fixture_dir / "personas.yaml"
+    path.write_text("personas:\n  typical: {steps: [\n")
+    with pytest.raises(FixtureError, match="not valid YAML") as caught:
+        load_fixtures(fixture_dir)
+    assert caught.value.line is not None
+
+
+def test_a_missing_file_and_a_duplicate_id_are_refused(fixture_dir: Path) -> None:
+    replace(fixture_dir / "users.yaml", "- id: athlete", "- id: typical")
+    with pytest.raises(FixtureError, match="duplicate id 'typical'"):
+        load_fixtures(fixture_dir)
+    (fixture_dir / "clients.yaml").unlink()
+    with pytest.raises(FixtureError, match=r"needs clients\.yaml"):
+        load_fixtures(fixture_dir)
+
+
+def test_the_mock_refuses_to_start_on_broken_fixtures(fixture_dir: Path) -> None:
+    replace(fixture_dir / "users.yaml", "persona: sedentary", "persona: nobody")
+    with pytest.raises(FixtureError):
+        create_app(MockConfig(fixtures=fixture_dir))
+
+
+def test_pinned_days_are_served(fixture_dir: Path) -> None:
+    replace(fixture_dir / "users.yaml", "        step: {y: 2523}", "        step: {y: 12345}")
+    app = create_app(MockConfig(fixtures=fixture_dir, validate_responses=True))
+    client = app.test_client()
+    token = client.post("/__mock__/tokens", json={"user_id": "doc-example"}).json["access_token"]  # type: ignore[index]
+    answer = client.get(
+        "/partner/v1/query/step",
+        json={"startTime": 1726444800, "endTime": 1726531200},
+        headers={"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"},
+    ).json
+    assert answer["data"] == {"countStep": 12345, "list": [{"date": "2024-09-16", "y": 12345.0}]}  # type: ignore[index]
