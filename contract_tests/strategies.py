@@ -159,7 +159,7 @@ def _max_span() -> int | None:
 
 
 @st.composite
-def valid_ranges(draw: st.DrawFn, *, max_days: int | None = None) -> dict[str, int]:
+def valid_ranges(draw: st.DrawFn, /, *, max_days: int | None = None) -> dict[str, int]:
     """`{"startTime", "endTime"}` obeying the schema and every request rule (ordered, longest span)."""
     low, high = _time_bounds()
     longest = _max_span() or (high - low)
@@ -172,7 +172,7 @@ def valid_ranges(draw: st.DrawFn, *, max_days: int | None = None) -> dict[str, i
 
 
 @st.composite
-def valid_requests(draw: st.DrawFn, operation_id: str | None = None) -> QueryRequest:
+def valid_requests(draw: st.DrawFn, /, operation_id: str | None = None) -> QueryRequest:
     """A request the spec says must get `code: 200` (with valid credentials)."""
     op = draw(_operation(operation_id))
     return QueryRequest(op.operation_id, op.method, op.path, draw(valid_ranges()))
@@ -189,7 +189,7 @@ def _not_a_number() -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def invalid_requests(draw: st.DrawFn, operation_id: str | None = None) -> QueryRequest:
+def invalid_requests(draw: st.DrawFn, /, operation_id: str | None = None) -> QueryRequest:
     """A request the spec says must be refused, with the envelope code it should get and why."""
     op = draw(_operation(operation_id))
     body: Any = dict(draw(valid_ranges()))
@@ -252,7 +252,7 @@ def _item_value(schema: Mapping[str, Any], bounds: Mapping[str, Any], fractional
     low, high = max(low, schema.get("minimum", low)), min(high, schema.get("maximum", high))
     if schema.get("type") == "integer":
         return st.integers(int(low), int(high))
-    whole = st.integers(int(math.ceil(low)), int(high)).map(float)
+    whole = st.integers(math.ceil(low), int(high)).map(float)
     if not fractional:
         return whole
     return st.one_of(whole, st.floats(low, high, allow_nan=False).map(lambda v: round(v, 1)))
@@ -279,7 +279,7 @@ def _fit(value: float, schema: Mapping[str, Any]) -> int | float:
 
 @st.composite
 def success_data(
-    draw: st.DrawFn, operation_id: str, *, min_days: int = 0, max_days: int = 60, fractional: bool = False
+    draw: st.DrawFn, /, operation_id: str, *, min_days: int = 0, max_days: int = 60, fractional: bool = False
 ) -> dict[str, Any]:
     """A `data` object obeying the schema and every `x-cudis-rule` of the operation's data schema.
 
@@ -354,7 +354,7 @@ def success_data(
 
 
 @st.composite
-def success_envelopes(draw: st.DrawFn, operation_id: str, **options: Any) -> dict[str, Any]:
+def success_envelopes(draw: st.DrawFn, /, operation_id: str, **options: Any) -> dict[str, Any]:
     """A whole success envelope `{code: 200, msg, data}` for the operation."""
     data = draw(success_data(operation_id, **options))
     return {"code": _catalogue_code("success"), "msg": "success", "data": data}

@@ -14,7 +14,11 @@ from typing import Any
 WIDTH = 960
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
-SLEEP_STAGES = (("deepY", "sleep-deep", "deep"), ("shallowY", "sleep-shallow", "shallow"), ("awakeY", "sleep-awake", "awake"))
+SLEEP_STAGES = (
+    ("deepY", "sleep-deep", "deep"),
+    ("shallowY", "sleep-shallow", "shallow"),
+    ("awakeY", "sleep-awake", "awake"),
+)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,14 @@ def explorer() -> Response:
     user_id = request.args.get("user", "").strip() or mock.fixtures.default_user.id
     if user_id not in mock.fixtures.users:
         known = ", ".join(mock.fixtures.users)
-        return _page(mock, 400, user_id=user_id, first="", last="", problem=f"Unknown user {user_id[:64]!r}; pick one of: {known}.")
+        return _page(
+            mock,
+            400,
+            user_id=user_id,
+            first="",
+            last="",
+            problem=f"Unknown user {user_id[:64]!r}; pick one of: {known}.",
+        )
     today = mock.engine.today(user_id, now)
     last, problem_to = _date_arg("to", today - timedelta(days=1))
     first, problem_from = _date_arg("from", last - timedelta(days=DEFAULT_DAYS - 1))

@@ -68,20 +68,31 @@ def test_every_request_reproduces_its_answer_on_the_live_mock(
     session = requests.Session()
     with frozen(live_mock):
         for record in catalogue.values():
-            minted = session.post(live_mock.base_url + record["setup"]["mint"]["path"], json=record["setup"]["mint"]["json"])
+            minted = session.post(
+                live_mock.base_url + record["setup"]["mint"]["path"], json=record["setup"]["mint"]["json"]
+            )
             token = minted.json()["access_token"]
             for request in record["requests"]:
                 headers = {k: v.replace("$TOKEN", token) for k, v in request["headers"].items()}
                 response = session.request(
-                    request["method"], live_mock.base_url + request["path"], data=json.dumps(request["json"]), headers=headers
+                    request["method"],
+                    live_mock.base_url + request["path"],
+                    data=json.dumps(request["json"]),
+                    headers=headers,
                 )
                 assert response.text == json.dumps(request["response"], separators=(",", ":")), record["name"]
-                assert f"$BASE{request['path']}" in request["curl"] and '"Authorization: Bearer $TOKEN"' in request["curl"]
+                assert (
+                    f"$BASE{request['path']}" in request["curl"] and '"Authorization: Bearer $TOKEN"' in request["curl"]
+                )
 
 
 def test_the_cases_show_what_they_say(catalogue: dict[str, dict[str, Any]]) -> None:
     c = catalogue
-    assert all(_data(c[name], op)["list"] == [] for name in ("empty-range", "new-user", "never-worn") for op in ("queryHeartBeat", "queryStep", "querySleep"))
+    assert all(
+        _data(c[name], op)["list"] == []
+        for name in ("empty-range", "new-user", "never-worn")
+        for op in ("queryHeartBeat", "queryStep", "querySleep")
+    )
     assert _data(c["empty-range"], "queryHeartBeat")["maximum"] == 0
     assert _dates(c["one-day"], "queryStep") == ["2024-09-16"]
     assert _data(c["zero-steps"]) == {"countStep": 0, "list": [{"date": "2024-03-05", "y": 0.0}]}

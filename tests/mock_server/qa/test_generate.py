@@ -7,8 +7,8 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,7 +128,9 @@ def test_json_document_holds_the_same_records_as_ndjson(tmp_path: Path) -> None:
 
 
 def test_csv_rows_are_the_servers_list_items_per_user_and_day(tmp_path: Path, live_mock: LiveMock) -> None:
-    out = _generate(tmp_path, "--users", "qa-edge,sparse", "--from", "2024-02-28", "--to", "2024-04-03", "--format", "csv")
+    out = _generate(
+        tmp_path, "--users", "qa-edge,sparse", "--from", "2024-02-28", "--to", "2024-04-03", "--format", "csv"
+    )
     rows = list(csv.DictReader(out.read_text().splitlines()))
     assert len(rows) == 2 * 36
     asker = Asker(live_mock)
@@ -170,7 +172,17 @@ def test_population_users_are_answered_as_the_server_answers_them_when_served(tm
     (directory / "users.yaml").write_text(yaml.safe_dump({"users": users}))
 
     out = _generate(
-        tmp_path, "--seed", "7", "--population", "12", "--population", "athlete:3", "--from", "2025-10-01", "--to", "2025-11-30"
+        tmp_path,
+        "--seed",
+        "7",
+        "--population",
+        "12",
+        "--population",
+        "athlete:3",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2025-11-30",
     )
     lines = out.read_text().splitlines()
     assert len(lines) == 3 * 15
