@@ -17,3 +17,4 @@ def test_10000_users_by_365_days_keep_memory_flat(tmp_path: Path) -> None:
     ratio = large.peak_rss_mib / small.peak_rss_mib
     print(f"\n{small}\n{large}\npeak RSS ratio 10,000 / 100 users: {ratio:.3f}")
     assert ratio < 1.05
+    assert large.peak_rss_mib - small.peak_rss_mib < 2
