@@ -148,7 +148,8 @@ def _run(args: argparse.Namespace) -> int:
     request = DatasetRequest(
         seed=config.seed, window=window, now=now, empty_days=config.empty_days, granularity=args.per
     )
-    progress = Progress(len(chosen) + population_size(specs))
+    # No bar over records printed to the same terminal.
+    progress = Progress(len(chosen) + population_size(specs), quiet=args.out is None and sys.stdout.isatty())
     with _output(args.out) as out:
         writer = WRITERS[args.format](out, request)
         for answers in dataset(request, users):

@@ -13,11 +13,11 @@ class Progress:
     WIDTH = 30
     INTERVAL = 0.2
 
-    def __init__(self, total: int, label: str = "users", stream: TextIO | None = None) -> None:
+    def __init__(self, total: int, label: str = "users", stream: TextIO | None = None, quiet: bool = False) -> None:
         self.total = max(total, 1)
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = not quiet and bool(getattr(self.stream, "isatty", lambda: False)())
         self.started = time.monotonic()
         self.shown = 0.0
         self.done = 0

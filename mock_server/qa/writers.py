@@ -118,6 +118,8 @@ class CsvWriter:
                 row = by_date.setdefault(item["date"], {})
                 for field in _CSV_FIELDS[answer.metric]:
                     row[f"{answer.metric}.{field}"] = item[field]
+        if all(answer.data is None for answer in answers.answers):
+            return  # the server refused the range (an error envelope): there are no days to show
         profile = answers.profile
         for day in self._dates(answers):
             values: Mapping[str, Any] = by_date.get(day, {})
