@@ -156,8 +156,8 @@ def _signed_in_user(mock: MockContext) -> UserAccount | str:
                     return account
                 return "Wrong password for that username."
         return "No user has that username."
-    account = mock.fixtures.accounts.get(request.form.get("user", ""))
-    return account if account is not None else "Pick a user to sign in as."
+    chosen = mock.fixtures.accounts.get(request.form.get("user", ""))
+    return chosen if chosen is not None else "Pick a user to sign in as."
 
 
 def authorize_decision() -> Response:
