@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,16 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/cudis-mock serve $(ARGS)
 
-test: install
+# Debian's chromium and chromedriver for the real-browser tests; skipped when both are present.
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+	  echo "browser-deps: /usr/bin/chromium and /usr/bin/chromedriver present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver; \
+	fi
+
+test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
