@@ -18,13 +18,18 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/cudis-mock serve $(ARGS)
 
-# Debian's chromium and chromedriver for the real-browser tests; skipped when both are present.
+# Debian packages the tests need: chromium and chromedriver (real-browser tests), curl (README examples).
+# Installs only what is missing; does nothing when all are present.
 browser-deps:
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
-	  echo "browser-deps: /usr/bin/chromium and /usr/bin/chromedriver present"; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	if [ -z "$$missing" ]; then \
+	  echo "browser-deps: chromium, chromedriver and curl present"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium chromium-driver; \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
 test: install browser-deps

@@ -540,3 +540,22 @@ def test_a_script_gets_a_token_by_posting_the_form(live_mock: LiveMock) -> None:
             timeout=10,
         )
         assert data.json()["code"] == 200
+
+
+# --- an RFC 6749 client library reads the fragment -------------------------------------------------
+
+
+def test_oauthlib_reads_the_fragment_mode_redirect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oauthlib.oauth2 import MobileApplicationClient
+
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the callback is http on loopback
+    client = create_app(MockConfig(token_in="fragment", auto_approve="typical")).test_client()
+    oauth = MobileApplicationClient("cudis-mobile-demo")
+    uri = oauth.prepare_request_uri(
+        "http://127.0.0.1/oauth/authorize", redirect_uri="http://127.0.0.1:8123/callback", scope=["daily"], state="s-1"
+    )
+    response = client.get(uri.removeprefix("http://127.0.0.1"))
+    token = oauth.parse_request_uri_response(response.headers["Location"], state="s-1", scope=["daily"])
+    assert TOKEN.fullmatch(token["access_token"])
+    assert (token["token_type"], token["expires_in"], token["scope"]) == ("bearer", 2592000, ["daily"])
+    assert "refresh_token" not in token
