@@ -559,3 +559,12 @@ def test_oauthlib_reads_the_fragment_mode_redirect(monkeypatch: pytest.MonkeyPat
     assert TOKEN.fullmatch(token["access_token"])
     assert (token["token_type"], token["expires_in"], token["scope"]) == ("bearer", 2592000, ["daily"])
     assert "refresh_token" not in token
+
+
+@pytest.mark.parametrize("decision", ["approve", "deny"])
+def test_state_with_cr_lf_comes_back_encoded_from_the_form_too(client: FlaskClient, decision: str) -> None:
+    state = "x\r\nSet-Cookie: stolen=1"
+    response = decide(client, csrf_of(authorize(client, state=state)), user="typical", grant="daily", decision=decision)
+    location = response.headers["Location"]
+    assert "\r" not in location and "\n" not in location and "Set-Cookie" not in response.headers
+    assert sent_back(response)[1]["state"] == [state]
