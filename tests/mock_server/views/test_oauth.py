@@ -68,6 +68,12 @@ def query(client: FlaskClient, token: str, client_id: str = "JDS734JSNDPW") -> d
     return response.json  # type: ignore[return-value]
 
 
+@pytest.fixture(scope="module")
+def shared() -> FlaskClient:
+    """One app for the tests that change no state (error pages and error redirects)."""
+    return create_app(MockConfig(validate_responses=True)).test_client()
+
+
 # --- the consent page ----------------------------------------------------------------------------
 
 
@@ -238,10 +244,10 @@ def test_a_native_app_gets_the_token_on_its_private_use_scheme(client: FlaskClie
     ],
 )
 def test_a_bad_client_or_redirect_uri_gets_an_error_page_and_never_a_redirect(
-    client: FlaskClient, params: dict[str, str], title: str
+    shared: FlaskClient, params: dict[str, str], title: str
 ) -> None:
     # Even with other errors and state present, the client is not told.
-    page = authorize(client, response_type="code", scope="nope", state="s", **params)
+    page = authorize(shared, response_type="code", scope="nope", state="s", **params)
     assert page.status_code == 400 and "Location" not in page.headers
     assert page.mimetype == "text/html"
     assert f'<h1 class="error">{title}</h1>' in page.text
@@ -252,12 +258,12 @@ def test_a_missing_client_id_parameter_gets_the_error_page(client: FlaskClient) 
     assert page.status_code == 400 and "Missing client_id" in page.text
 
 
-def test_repeated_client_id_or_redirect_uri_gets_the_error_page(client: FlaskClient) -> None:
+def test_repeated_client_id_or_redirect_uri_gets_the_error_page(shared: FlaskClient) -> None:
     for query_string in [
         "response_type=token&client_id=JDS734JSNDPW&client_id=cudis-wellness",
         "response_type=token&client_id=JDS734JSNDPW&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&redirect_uri=x",
     ]:
-        page = client.get("/oauth/authorize?" + query_string)
+        page = shared.get("/oauth/authorize?" + query_string)
         assert page.status_code == 400 and "Location" not in page.headers, query_string
 
 
@@ -276,11 +282,11 @@ def test_repeated_client_id_or_redirect_uri_gets_the_error_page(client: FlaskCli
 )
 @pytest.mark.parametrize("state", [None, "", "xyz", "a b+c&d=e\r\n"])
 def test_other_errors_redirect_with_the_rfc_error_and_always_echo_state(
-    client: FlaskClient, query_string: str, error: str, state: str | None
+    shared: FlaskClient, query_string: str, error: str, state: str | None
 ) -> None:
     suffix = "" if state is None else "&" + urlencode({"state": state})
     target, params = sent_back(
-        client.get(f"/oauth/authorize?{query_string}{suffix}&redirect_uri=http%3A%2F%2F127.0.0.1%3A7777%2Fcallback")
+        shared.get(f"/oauth/authorize?{query_string}{suffix}&redirect_uri=http%3A%2F%2F127.0.0.1%3A7777%2Fcallback")
     )
     assert target == "http://127.0.0.1:7777/callback"
     assert params["error"] == [error]
@@ -359,14 +365,14 @@ def test_a_form_expires_after_an_hour_by_the_mocks_clock(client: FlaskClient, fr
 NASTY = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
-def test_a_client_id_is_escaped_on_the_error_page(client: FlaskClient) -> None:
-    page = authorize(client, client_id=NASTY)
+def test_a_client_id_is_escaped_on_the_error_page(shared: FlaskClient) -> None:
+    page = authorize(shared, client_id=NASTY)
     assert "<script>" not in page.text and "<img" not in page.text
     assert "&lt;script&gt;" in page.text
 
 
-def test_a_redirect_uri_is_escaped_on_the_error_page(client: FlaskClient) -> None:
-    page = authorize(client, redirect_uri="https://evil.test/" + NASTY)
+def test_a_redirect_uri_is_escaped_on_the_error_page(shared: FlaskClient) -> None:
+    page = authorize(shared, redirect_uri="https://evil.test/" + NASTY)
     assert page.status_code == 400
     assert "<script>" not in page.text and "<img" not in page.text
 
