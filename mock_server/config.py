@@ -31,6 +31,9 @@ class MockConfig:
     state: Path | None = None
     workers: int = 1
     scenario: Path | None = None
+    """A scenario file, or the name of a built-in one (fixtures/scenarios/)."""
+    journal_limit: int = 1000
+    """How many API requests the journal keeps (the latest); 0 turns the journal off."""
 
     def with_overrides(self, **changes: Any) -> MockConfig:
         """A copy with the non-None `changes` applied."""
@@ -43,6 +46,7 @@ _CONVERTERS: dict[str, Any] = {
     "max_body_bytes": int,
     "token_lifetime": int,
     "workers": int,
+    "journal_limit": int,
     "fixtures": Path,
     "state": Path,
     "scenario": Path,
