@@ -109,6 +109,7 @@ def _drop_connection() -> Response:
     sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
     if not isinstance(sock, socket.socket):
         raise envelope.Internal("this server cannot drop a connection; use cudis-mock serve or the pytest plugin")
+    request.get_data(cache=True)  # read the body first: the journal keeps it
     try:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:
