@@ -108,12 +108,13 @@ def _announce(app: Flask, config: MockConfig, port: int) -> None:
     now = mock.clock.now()
     token, record = mint(client.id, user.id, ("daily",), now, config.token_lifetime)
     mock.store.add_token(record)
-    workers = f"{config.workers} workers, " if config.workers > 1 else ""
-    state = f"state in {config.state}" if config.state else ("shared temporary state" if workers else "")
-    print(banner(base_url, token, client.id, user.id, config.seed, now), flush=True)
-    if workers or state or mock.scenario:
+    lines = [banner(base_url, token, client.id, user.id, config.seed, now).rstrip("\n")]
+    if config.workers > 1 or config.state or mock.scenario:
+        workers = f"{config.workers} workers, " if config.workers > 1 else ""
+        state = f"state in {config.state}" if config.state else "shared temporary state" if workers else "state in memory"
         scenario = f", scenario {mock.scenario.name!r}" if mock.scenario else ""
-        print(f"({workers}{state or 'state in memory'}{scenario})", flush=True)
+        lines.append(f"({workers}{state}{scenario})")
+    print("\n".join(lines) + "\n", flush=True)
 
 
 def serve(config: MockConfig) -> int:
