@@ -56,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
         "--scenario", type=Path, metavar="FILE|NAME", help="apply a scenario of faults at start-up (and on reset)"
     )
     serve.add_argument(
-        "--journal-limit", type=int, metavar="N", help="keep the latest N requests in the journal (default 1000; 0: off)"
+        "--journal-limit",
+        type=int,
+        metavar="N",
+        help="keep the latest N requests in the journal (default 1000; 0: off)",
     )
     return parser
 
@@ -111,7 +114,9 @@ def _announce(app: Flask, config: MockConfig, port: int) -> None:
     lines = [banner(base_url, token, client.id, user.id, config.seed, now).rstrip("\n")]
     if config.workers > 1 or config.state or mock.scenario:
         workers = f"{config.workers} workers, " if config.workers > 1 else ""
-        state = f"state in {config.state}" if config.state else "shared temporary state" if workers else "state in memory"
+        state = (
+            f"state in {config.state}" if config.state else "shared temporary state" if workers else "state in memory"
+        )
         scenario = f", scenario {mock.scenario.name!r}" if mock.scenario else ""
         lines.append(f"({workers}{state}{scenario})")
     print("\n".join(lines) + "\n", flush=True)

@@ -177,9 +177,7 @@ def _delay(fault: Fault, hit: int) -> float:
     return (low + (high - low) * _draw(fault, hit, "latency")) / 1000
 
 
-def step(
-    faults: Sequence[Fault], operation_id: str, path: str, decided: bool = False
-) -> tuple[list[Fault], Effect]:
+def step(faults: Sequence[Fault], operation_id: str, path: str, decided: bool = False) -> tuple[list[Fault], Effect]:
     """The faults after one request to `path`, and what that request gets.
 
     Every matching fault counts the hit; each one that fires counts it too, and a fault

@@ -16,6 +16,7 @@ from ..envelope import InvalidField, NotFound
 from ..json_body import check_object, decode_object
 from ..store import ClockState
 from ..tokens import DAILY, mint, parse_scopes, token_digest
+from .routing import Handler
 
 _TOKEN_EXAMPLE = '{"client_id": "cudis-wellness", "user_id": "typical", "scope": "daily", "expires_in": 2592000}'
 
@@ -232,7 +233,7 @@ def list_clients() -> Response:
     return _json({"clients": clients}, 200)
 
 
-HANDLERS = {
+HANDLERS: dict[str, Handler] = {
     "mintToken": mint_token,
     "revokeToken": revoke_token,
     "getClock": get_clock,

@@ -258,7 +258,9 @@ def test_with_an_admin_token_only_requests_carrying_it_get_in() -> None:
     assert client.get("/__mock__/clock").status_code == 403
     assert client.get("/__mock__/clock", headers={"X-Cudis-Mock-Admin": "wrong"}).status_code == 403
     remote = {"REMOTE_ADDR": "192.0.2.7"}
-    assert client.get("/__mock__/clock", headers={"X-Cudis-Mock-Admin": "s3cret"}, environ_base=remote).status_code == 200
+    assert (
+        client.get("/__mock__/clock", headers={"X-Cudis-Mock-Admin": "s3cret"}, environ_base=remote).status_code == 200
+    )
     assert client.get("/__mock__/users", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 

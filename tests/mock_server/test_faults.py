@@ -68,7 +68,10 @@ def test_a_header_decision_wins_over_stored_faults_but_latency_still_applies() -
     ("header", "bodies"),
     [
         ("latency=300", [{"kind": "latency", "ms": 300}]),
-        ("latency=100-800, status=503", [{"kind": "latency", "min_ms": 100, "max_ms": 800}, {"kind": "status", "status": 503}]),
+        (
+            "latency=100-800, status=503",
+            [{"kind": "latency", "min_ms": 100, "max_ms": 800}, {"kind": "status", "status": 503}],
+        ),
         ("rate_limit", [{"kind": "rate_limit"}]),
         ("rate_limit=5", [{"kind": "rate_limit", "retry_after": 5}]),
         ("code=20007", [{"kind": "code", "code": 20007}]),

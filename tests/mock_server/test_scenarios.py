@@ -26,7 +26,9 @@ def test_step_and_sleep_not_yet_available() -> None:
     client = app.test_client()
     token = client.post("/__mock__/tokens").json["access_token"]
     auth = {"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"}
-    codes = {m: client.get(f"/partner/v1/query/{m}", json=RANGE, headers=auth).json for m in ("heart_beat", "step", "sleep")}
+    codes = {
+        m: client.get(f"/partner/v1/query/{m}", json=RANGE, headers=auth).json for m in ("heart_beat", "step", "sleep")
+    }
     assert codes["heart_beat"]["code"] == 200
     for metric in ("step", "sleep"):
         assert codes[metric]["code"] == 50100 and codes[metric]["data"] is None
