@@ -123,9 +123,6 @@ def _announce(app: Flask, config: MockConfig, port: int) -> None:
 
 
 def serve(config: MockConfig) -> int:
-    if config.workers < 1:
-        print("cudis-mock: --workers must be at least 1", file=sys.stderr)
-        return 2
     try:
         with _store(config) as store:
             app = create_app(config, store=store)
@@ -159,8 +156,13 @@ def _serve_single(app: Flask, config: MockConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        config = _config(args)
+    except ValueError as exc:
+        print(f"cudis-mock: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
-        return serve(_config(args))
+        return serve(config)
     return 2
 
 
