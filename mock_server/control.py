@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
 
 from . import envelope, faults
 from .context import MockContext, mock_context
@@ -158,6 +159,16 @@ def _envelope_code(response: Response) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _body_text(mock: MockContext) -> str:
+    length = request.content_length
+    if length is not None and length > mock.config.max_body_bytes:
+        return f"({length} bytes, not read)"
+    try:
+        return request.get_data(cache=True).decode("utf-8", "replace")
+    except HTTPException as exc:  # the body was too large or the client went away mid-way
+        return f"(not read: {exc.name})"
+
+
 def _journal(mock: MockContext, response: Response | None) -> None:
     labels: tuple[str, ...] = g.get("cudis_fault_labels", ())
     dropped = bool(g.get("cudis_dropped", False))
@@ -167,7 +178,7 @@ def _journal(mock: MockContext, response: Response | None) -> None:
         "path": request.path,
         "query": request.query_string.decode("latin-1"),
         "headers": _masked_headers(),
-        "body": request.get_data(cache=True).decode("utf-8", "replace"),
+        "body": _body_text(mock),
         "status": None if dropped or response is None else response.status_code,
         "code": None if dropped or response is None else _envelope_code(response),
         "fault": ", ".join(labels) or None,

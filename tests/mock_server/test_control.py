@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +68,8 @@ def test_the_clock_can_be_read_set_and_advanced(client: FlaskClient) -> None:
     real = client.get("/__mock__/clock").json
     assert real["frozen"] is False and real["offset"] == 0
     frozen = client.put("/__mock__/clock", json={"now": FIXED_NOW}).json
-    assert frozen == {"now": FIXED_NOW, "iso": "2026-11-24T12:00:00Z", "frozen": True, "offset": 0}
+    iso = datetime.fromtimestamp(FIXED_NOW, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert frozen == {"now": FIXED_NOW, "iso": iso, "frozen": True, "offset": 0}
     assert client.get("/__mock__/clock").json["now"] == FIXED_NOW
     moved = client.post("/__mock__/clock/advance", json={"seconds": DAY}).json
     assert moved["now"] == FIXED_NOW + DAY and moved["frozen"] is True
@@ -222,6 +224,13 @@ def test_the_journal_keeps_the_latest_entries() -> None:
     quiet = create_app(MockConfig(journal_limit=0)).test_client()
     quiet.get(HEART)
     assert quiet.get("/__mock__/requests").json["requests"] == []
+
+
+def test_the_journal_keeps_a_refused_large_body_out(client: FlaskClient) -> None:
+    response = client.get(HEART, data=b"x" * 70_000, content_type="application/json")
+    assert response.status_code == 413
+    (entry,) = client.get("/__mock__/requests").json["requests"]
+    assert (entry["status"], entry["code"], entry["body"]) == (413, 41300, "(70000 bytes, not read)")
 
 
 # reset, users, clients

@@ -62,3 +62,47 @@ def test_a_state_file_that_is_not_the_mocks_is_refused(tmp_path: Path, capsys: p
     db.close()
     assert main(["serve", "--port", "0", "--state", str(other)]) == 2
     assert "written by another version" in capsys.readouterr().err
+
+
+def test_two_apps_on_one_state_file_share_tokens_and_the_consent_secret(tmp_path: Path) -> None:
+    import re
+
+    from mock_server import MockConfig, create_app
+    from mock_server.store_sqlite import SqliteStore
+
+    state = tmp_path / "shared.sqlite"
+    one = create_app(MockConfig(), store=SqliteStore(state)).test_client()
+    other = create_app(MockConfig(), store=SqliteStore(state)).test_client()
+    page = one.get("/oauth/authorize?response_type=token&client_id=cudis-wellness")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert csrf is not None
+    form = {"csrf_token": csrf.group(1), "decision": "approve", "user": "athlete", "grant": "daily"}
+    granted = other.post("/oauth/authorize", data=form)
+    assert granted.status_code == 302 and "access_token=" in granted.headers["Location"]
+    token = re.search(r"access_token=([A-Z0-9]+)", granted.headers["Location"])
+    assert token is not None
+    headers = {"Authorization": f"Bearer {token.group(1)}", "Cudis-Client-Id": "cudis-wellness"}
+    assert one.get("/partner/v1/query/heart_beat", json=RANGE, headers=headers).json["code"] == 200
+
+
+def test_fault_counts_are_never_lost_between_connections(tmp_path: Path) -> None:
+    import threading
+
+    from mock_server.faults import Fault, step
+    from mock_server.store_sqlite import SqliteStore
+
+    state = tmp_path / "counts.sqlite"
+    stores = [SqliteStore(state), SqliteStore(state)]  # as two worker processes would
+    stores[0].update_faults(lambda _faults: ([Fault("f1", "latency", ms=0)], None))
+
+    def hammer(store: SqliteStore) -> None:
+        for _ in range(25):
+            store.update_faults(lambda faults: step(faults, "queryStep", "/partner/v1/query/step"))
+
+    threads = [threading.Thread(target=hammer, args=(stores[i % 2],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (fault,) = stores[1].snapshot().faults
+    assert (fault.hits, fault.fired) == (100, 100)
