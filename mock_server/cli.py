@@ -83,8 +83,13 @@ def serve(config: MockConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        config = _config(args)
+    except ValueError as exc:
+        print(f"cudis-mock: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
-        return serve(_config(args))
+        return serve(config)
     return 2
 
 
