@@ -1,8 +1,8 @@
 """WSGI apps `make bench` serves with gunicorn: the mock with a known token, and the two floors.
 
-- `mock_app()`: the mock as `mock_server.wsgi` builds it, plus one access token given in
-  `CUDIS_BENCH_TOKEN`, added in every worker (until all workers share one store, a token
-  minted over HTTP would be known to one worker only).
+- `mock_app()`: the mock as `mock_server.wsgi` builds it, plus the access tokens given in
+  `CUDIS_BENCH_TOKENS` (`token:user,...`, client cudis-wellness), added in every worker (until
+  all workers share one store, a token minted over HTTP would be known to one worker only).
 - `bare_app`: a bare WSGI callable returning a fixed JSON body (what the server alone can do).
 - `flask_app()`: a minimal Flask route returning the same fixed body (the framework floor).
 
@@ -30,15 +30,15 @@ def mock_app() -> Any:
     from mock_server.tokens import TokenRecord, mask, token_digest
     from mock_server.wsgi import app
 
-    token = os.environ.get("CUDIS_BENCH_TOKEN")
-    if token:
-        mock = mock_context(app)
-        now = mock.clock.now()
+    mock = mock_context(app)
+    now = mock.clock.now()
+    for pair in filter(None, os.environ.get("CUDIS_BENCH_TOKENS", "").split(",")):
+        token, _, user = pair.partition(":")
         mock.store.add_token(
             TokenRecord(
                 digest=token_digest(token),
-                client_id=os.environ.get("CUDIS_BENCH_CLIENT", "cudis-wellness"),
-                user_id=os.environ.get("CUDIS_BENCH_USER", "typical"),
+                client_id="cudis-wellness",
+                user_id=user,
                 scopes=("daily",),
                 issued_at=now,
                 expires_at=now + 30 * 86400,

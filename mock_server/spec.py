@@ -56,7 +56,8 @@ class SpecDocument:
         self.name = name
         self.path = path
         with path.open(encoding="utf-8") as handle:
-            self.raw: dict[str, Any] = yaml.safe_load(handle)
+            # libyaml when present: the same data, several times faster (start-up time)
+            self.raw: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.uri = f"urn:cudis-mock:{name}"
         resource = Resource.from_contents(self.raw, default_specification=DRAFT202012)
         self.registry: Registry[Any] = Registry().with_resource(self.uri, resource)
