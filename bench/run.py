@@ -350,7 +350,7 @@ def cold_starts(make: dict[str, Callable[[], Target]], end: int, rounds: int) ->
     return medians
 
 
-FIXTURE_TEST = '''
+FIXTURE_TEST = """
 import json, os, time
 from pathlib import Path
 
@@ -375,7 +375,7 @@ def test_first_query(t0, live_mock):
     )
     assert response.json()["code"] == 200
     Path(os.environ["BENCH_FIXTURE_OUT"]).write_text(str(time.perf_counter() - t0))
-'''
+"""
 
 
 def fixture_start(rounds: int) -> float:
@@ -387,8 +387,19 @@ def fixture_start(rounds: int) -> float:
         out = Path(tmp) / "seconds"
         for _ in range(rounds):
             subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
-                 "--rootdir", tmp, str(test_file)],
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "tests.conftest",
+                    "-p",
+                    "no:cacheprovider",
+                    "--rootdir",
+                    tmp,
+                    str(test_file),
+                ],
                 cwd=ROOT,
                 env={**os.environ, "BENCH_FIXTURE_OUT": str(out), "PYTHONPATH": str(ROOT)},
                 capture_output=True,
@@ -581,9 +592,7 @@ def report(data: dict[str, Any]) -> str:
     lines.append(f"| contract suite wall time: {what} | {seconds:.1f} s | | |")
     lines += ["", "## Targets on the load", "", "| target | worst case | |", "|---|---|---|"]
     for other, key in (("prism", "vs_prism"), ("mockoon", "vs_mockoon"), ("flask floor", "vs_flask_floor")):
-        worst = min(
-            by_key[("mock", d, c)]["rps"] / by_key[(other, d, c)]["rps"] for d in (30, 365) for c in (16, 64)
-        )
+        worst = min(by_key[("mock", d, c)]["rps"] / by_key[(other, d, c)]["rps"] for d in (30, 365) for c in (16, 64))
         lines.append(f"| mock >= {TARGETS[key]}x {other} req/s | {worst:.2f}x | {mark(worst >= TARGETS[key])} |")
     p99 = by_key[("mock", 365, 16)]["p99_ms"]
     lines.append(

@@ -24,7 +24,7 @@ from . import resources
 try:
     import jsonschema_rs as _rs
 except ImportError:  # pragma: no cover - installed with schemathesis
-    _rs = None
+    _rs = None  # type: ignore[assignment]
 from .json_body import missing_property, unknown_property
 from .synth.profiles import (
     HeartTraits,
@@ -135,7 +135,6 @@ def _dotted(path: list[str | int]) -> str:
     return out
 
 
-
 class _Events(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
     """Composes and constructs nodes from a list of already parsed events."""
 
@@ -161,8 +160,8 @@ class _Events(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.res
 
 def _value(events: list[yaml.Event]) -> Any:
     """The Python value of one node's events."""
-    frame = [yaml.StreamStartEvent(), yaml.DocumentStartEvent(), *events, yaml.DocumentEndEvent(), yaml.StreamEndEvent()]
-    return _Events(frame).get_single_data()
+    start: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent()]
+    return _Events([*start, *events, yaml.DocumentEndEvent(), yaml.StreamEndEvent()]).get_single_data()
 
 
 _LARGE = 1_000_000

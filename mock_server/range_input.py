@@ -73,9 +73,7 @@ def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, s
     if raw_body.strip():
         # Each query value sent beside a body must still be valid, but need not be complete.
         if query_values:
-            check_object(
-                query_values, rules.validator, rules.messages, FIELDS, EXAMPLE, ignore=frozenset({"required"})
-            )
+            check_object(query_values, rules.validator, rules.messages, FIELDS, EXAMPLE, ignore=frozenset({"required"}))
         return _checked(decode_object(raw_body, content_type, EXAMPLE), rules)
     if not query_values:
         raise BadBody(f"no range given; send a JSON body {EXAMPLE} (the mock also reads ?startTime=&endTime=)")

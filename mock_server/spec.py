@@ -18,7 +18,7 @@ from . import resources
 try:
     import jsonschema_rs as _rs
 except ImportError:  # pragma: no cover - installed with schemathesis
-    _rs = None
+    _rs = None  # type: ignore[assignment]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
