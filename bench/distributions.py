@@ -36,7 +36,8 @@ def main() -> None:
         short = statistics.mean(v.heart_beat.minY for v in both if v.sleep.total < 6 * 60)
         long = statistics.mean(v.heart_beat.minY for v in both if v.sleep.total > 7.5 * 60)
         print(
-            f"{name:12} {statistics.median(steps):9.0f} {statistics.mean(steps):6.0f} {steps[9 * len(steps) // 10]:6.0f} "
+            f"{name:12} {statistics.median(steps):9.0f} {statistics.mean(steps):6.0f} "
+            f"{steps[9 * len(steps) // 10]:6.0f} "
             f"{statistics.pstdev(medians) / statistics.mean(medians):9.2f} "
             f"{statistics.mean(v.heart_beat.minY for v in days if v.heart_beat):5.1f} "
             f"{statistics.mean(v.heart_beat.maxY for v in days if v.heart_beat):5.1f} "
