@@ -503,8 +503,13 @@ def contract_wall_time() -> tuple[str, float]:
     """Wall time of the contract suite against the mock."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/contract_tests"]
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, capture_output=True, check=True, timeout=900)
-    return "pytest tests/contract_tests (schemathesis conformance run against live_mock)", time.perf_counter() - started
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=900)
+    elapsed = time.perf_counter() - started
+    what = "pytest tests/contract_tests (schemathesis conformance run against live_mock)"
+    if result.returncode != 0:
+        (OUT / "contract.log").write_text(result.stdout + result.stderr)
+        what += f" -- FAILED (exit {result.returncode}, see bench/out/contract.log)"
+    return what, elapsed
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -654,6 +659,7 @@ def main() -> int:
     figures["rss_mb"].setdefault("100000", rss_users)
     figures["users_start_s"] = users_start
     log(f"peak RSS: built-in {rss_builtin:.0f} MB, {args.users} users {rss_users:.0f} MB")
+    (OUT / "results.json").write_text(json.dumps(data, indent=2))  # kept if the contract run hangs
     figures["contract"] = contract_wall_time()
     log(f"contract suite: {figures['contract'][1]:.1f} s")
 
