@@ -40,6 +40,7 @@ def _range_rules(spec: Spec) -> RangeRules:
         validator=spec.api.validator(pointer),
         messages=spec.schema_messages(schema_pointer),
         rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
+        is_valid=spec.api.fast_check(pointer),
     )
 
 
