@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean browser-deps bench-generate
+.PHONY: install run test lint format clean browser-deps bench bench-deps bench-generate
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,8 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/cudis-mock serve $(ARGS)
 
+# Debian packages the tests need: chromium and chromedriver (real-browser tests), curl (README examples).
+# Installs only what is missing; does nothing when all are present.
 browser-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
@@ -48,3 +50,18 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# `make bench`: the mock beside Prism, Mockoon and two WSGI floors (see docs/performance.md).
+# Installs what it needs: wrk from Debian when missing, Prism and Mockoon into bench/node_modules.
+BENCH_STAMP := bench/node_modules/.installed-stamp
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	touch $(BENCH_STAMP)
+
+bench-deps: install $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+bench: bench-deps
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -31,6 +31,9 @@ class MockConfig:
     state: Path | None = None
     workers: int = 1
     scenario: Path | None = None
+    """A scenario file, or the name of a built-in one (fixtures/scenarios/)."""
+    journal_limit: int = 1000
+    """How many API requests the journal keeps (the latest); 0 turns the journal off."""
 
     def __post_init__(self) -> None:
         choices = {"error_status": ("200", "mapped"), "empty_days": ("omit", "zero"), "token_in": ("query", "fragment")}
@@ -41,6 +44,8 @@ class MockConfig:
             raise ValueError(f"port must be between 0 and 65535 (got {self.port})")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1 (got {self.workers})")
+        if self.journal_limit < 0:
+            raise ValueError(f"journal_limit must be 0 (off) or more (got {self.journal_limit})")
 
     def with_overrides(self, **changes: Any) -> MockConfig:
         """A copy with the non-None `changes` applied."""
@@ -53,6 +58,7 @@ _CONVERTERS: dict[str, Any] = {
     "max_body_bytes": int,
     "token_lifetime": int,
     "workers": int,
+    "journal_limit": int,
     "fixtures": Path,
     "state": Path,
     "scenario": Path,

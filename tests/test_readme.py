@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
+
+from mock_server.pytest_plugin import CudisMock
 
 from .conftest import LiveMock
 
@@ -33,3 +36,20 @@ def test_the_api_examples_answer_as_the_readme_says(live_mock: LiveMock) -> None
 def test_the_quickstart_names_both_commands() -> None:
     text = README.read_text()
     assert "make run" in text and "make test" in text
+
+
+def test_the_test_control_examples_work(cudis_mock: CudisMock) -> None:
+    (block,) = shell_blocks("Test control")
+    script = block.replace("BASE=http://127.0.0.1:8080", f"BASE={cudis_mock.base_url}")
+    output = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
+    assert output.returncode == 0, output.stderr
+    documents, text, decoder = [], output.stdout.strip(), json.JSONDecoder()
+    while text:  # curl prints the answers back to back
+        document, end = decoder.raw_decode(text)
+        documents.append(document)
+        text = text[end:].lstrip()
+    fault, clock, moved, journal = documents
+    assert (fault["id"], fault["times"]) == ("f1", 2)
+    assert (clock["now"], moved["now"]) == (1767225600, 1767225600 + 2592000)
+    assert journal == {"requests": []}
+    assert cudis_mock.faults() == []  # the last command reset the mock

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..envelope import ApiError, error_body, error_message, success_body
+from ..envelope import ApiError, error_body, error_message, success_body_json
 from ..range_input import RangeRules, parse_range, range_rules
 from ..spec import Spec, load_spec
 from ..synth import DataEngine, EmptyDays, Metric
@@ -49,8 +50,12 @@ class RecordedAnswer:
     """The JSON body sent (`startTime`, `endTime`)."""
     body: bytes
     """The response body, byte for byte."""
-    data: dict[str, Any] | None
-    """The envelope's `data` (None for an error envelope)."""
+
+    @cached_property
+    def data(self) -> dict[str, Any] | None:
+        """The envelope's `data` (None for an error envelope)."""
+        data: dict[str, Any] | None = json.loads(self.body)["data"]
+        return data
 
 
 def answer_range(
@@ -65,11 +70,9 @@ def answer_range(
     """The answer the mock gives `user_id` for `request` (a JSON body), valid credentials assumed."""
     spec = spec or load_spec()
     operation = spec.operations[QUERY_OPERATIONS[metric]]
-    data: dict[str, Any] | None = None
     try:
         asked = parse_range(json.dumps(request).encode(), "application/json", {}, _rules(spec))
-        data = engine.answer(metric, user_id, asked.start, asked.end, now, empty_days)
-        body = success_body(data)
+        body = success_body_json(engine.answer_json(metric, user_id, asked.start, asked.end, now, empty_days))
     except ApiError as error:
         body = error_body(error.code, error_message(spec, error))
     return RecordedAnswer(
@@ -79,5 +82,4 @@ def answer_range(
         path=operation.path,
         request=dict(request),
         body=body,
-        data=data,
     )

@@ -138,3 +138,34 @@ def test_pinned_days_are_served(fixture_dir: Path) -> None:
         headers={"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"},
     ).json
     assert answer["data"] == {"countStep": 12345, "list": [{"date": "2024-09-16", "y": 12345.0}]}  # type: ignore[index]
+
+
+def test_a_large_users_file_loads_item_by_item_to_the_same_users(fixture_dir: Path) -> None:
+    count = 4_500  # over a megabyte: the item-by-item loader
+    lines = ["users:"]
+    for i in range(count):
+        lines += [
+            f"  - id: bulk-{i:05d}",
+            f"    persona: {'athlete' if i % 2 else 'typical'}",
+            "    timezone: Europe/Berlin",
+            '    joined: "2023-01-01"',
+            f"    description: {'x' * 200}",
+        ]
+    (fixture_dir / "users.yaml").write_text("\n".join(lines) + "\n")
+    assert (fixture_dir / "users.yaml").stat().st_size > 1_000_000
+    fixtures = load_fixtures(fixture_dir)
+    assert len(fixtures.users) == count
+    last = fixtures.users[f"bulk-{count - 1:05d}"]
+    assert (last.persona.name, last.timezone, str(last.joined)) == ("athlete", "Europe/Berlin", "2023-01-01")
+
+
+def test_a_large_users_file_with_an_error_names_its_line(fixture_dir: Path) -> None:
+    lines = ["users:"]
+    for i in range(4_500):
+        lines += [f"  - id: bulk-{i:05d}", "    persona: typical", "    timezone: UTC", f"    description: {'x' * 200}"]
+    lines[4 * 4_000 + 3] = "    timezone: Mars/Olympus"
+    (fixture_dir / "users.yaml").write_text("\n".join(lines) + "\n")
+    with pytest.raises(FixtureError) as caught:
+        load_fixtures(fixture_dir)
+    assert caught.value.line == 4 * 4_000 + 4
+    assert caught.value.field == "users[4000].timezone"

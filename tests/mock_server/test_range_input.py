@@ -62,6 +62,7 @@ def test_bad_body_is_refused_with_a_clear_reason(
         ({"startTime": "NaN", "endTime": "1"}, "startTime", "finite"),
         ({"startTime": "1"}, "endTime", "is required"),
         ({"startTime": "1726444800000", "endTime": "1726444800001"}, "startTime", "milliseconds"),
+        ({"": "true", "startTime": "1", "endTime": "2"}, "query string", "empty name"),
     ],
 )
 def test_bad_query_values_are_refused(rules: RangeRules, query: dict[str, str], field: str, words: str) -> None:
