@@ -111,11 +111,11 @@ def query(cudis_mock, token):
 def test_an_exception_inside_the_mock(cudis_mock, cudis_token, monkeypatch):
     def explode(*args):
         raise RuntimeError("engine exploded")
-    monkeypatch.setattr(mock_context(cudis_mock.app).engine, "answer", explode)
+    monkeypatch.setattr(mock_context(cudis_mock.app).engine, "answer_json", explode)
     assert query(cudis_mock, cudis_token).json()["code"] == 50000
 
 def test_a_response_that_breaks_the_contract(cudis_mock, cudis_token, monkeypatch):
-    monkeypatch.setattr(mock_context(cudis_mock.app).engine, "answer", lambda *a: {"maximum": "high"})
+    monkeypatch.setattr(mock_context(cudis_mock.app).engine, "answer_json", lambda *a: '{"maximum": "high"}')
     query(cudis_mock, cudis_token)
 
 def test_a_clean_test_passes(cudis_mock, cudis_token):
