@@ -115,7 +115,7 @@ def test_an_exception_inside_the_mock(cudis_mock, cudis_token, monkeypatch):
     assert query(cudis_mock, cudis_token).json()["code"] == 50000
 
 def test_a_response_that_breaks_the_contract(cudis_mock, cudis_token, monkeypatch):
-    monkeypatch.setattr(mock_context(cudis_mock.app).engine, "answer_json", lambda *a: '{"maximum":"high"}')
+    monkeypatch.setattr(mock_context(cudis_mock.app).engine, "answer_json", lambda *a: '{"maximum": "high"}')
     query(cudis_mock, cudis_token)
 
 def test_a_clean_test_passes(cudis_mock, cudis_token):
