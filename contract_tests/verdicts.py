@@ -120,9 +120,13 @@ def classify_body(contract: Contract, operation: QueryOperation, body: bytes | N
 
 
 def _path(error: ValidationError) -> str:
+    """`data.list[].maxY`: where the error is (with a missing property's name), list indices left out."""
     text = ""
     for part in error.absolute_path:
         text += "[]" if isinstance(part, int) else f".{part}"
+    if error.validator == "required" and isinstance(error.instance, Mapping):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        text += f".{missing[0]}" if missing else ""
     return text.lstrip(".") or "(the body)"
 
 
