@@ -10,7 +10,7 @@ from .findings import Finding, Severity
 from .runner import FAMILIES, Report, family_of
 
 
-def _finding_text(report: Report, finding: Finding, strict: bool) -> str:
+def finding_text(report: Report, finding: Finding, strict: bool) -> str:
     count = report.findings.count(finding)
     seen = f" (seen {count} times)" if count > 1 else ""
     head = f"{finding.severity.value.upper()} {finding.rule} on {finding.operation}{seen}"
@@ -42,7 +42,7 @@ def render_text(report: Report, *, strict: bool = False) -> str:
             variables.append("CUDIS_EXPIRED_TOKEN=<the expired token>")
         lines.append(f"  the curl commands read {' and '.join(variables)} from the environment")
     for finding in findings:
-        lines += ["", _finding_text(report, finding, strict)]
+        lines += ["", finding_text(report, finding, strict)]
     lines.append("")
     lines += [f"note: {note}" for note in report.notes]
     code = report.exit_code(strict)
@@ -74,11 +74,11 @@ def write_junit(report: Report, path: Path, *, strict: bool = False) -> None:
                 failure = ET.SubElement(
                     case, "failure", message="; ".join(f"{f.rule}: {f.got}"[:200] for f in failing), type="contract"
                 )
-                failure.text = "\n\n".join(_finding_text(report, f, strict) for f in failing)
+                failure.text = "\n\n".join(finding_text(report, f, strict) for f in failing)
             warnings = [f for f in found if f not in failing]
             if warnings:
                 out = ET.SubElement(case, "system-out")
-                out.text = "\n\n".join(_finding_text(report, f, strict) for f in warnings)
+                out.text = "\n\n".join(finding_text(report, f, strict) for f in warnings)
     suite.set("failures", str(failed))
     suite.set("errors", "0")
     properties = ET.SubElement(suite, "properties")
