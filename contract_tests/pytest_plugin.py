@@ -31,7 +31,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    suite = [item for item in items if item.nodeid.split("::")[0].endswith("test_contract.py") and "contract" in item.name]
+    suite = [
+        item for item in items if item.nodeid.split("::")[0].endswith("test_contract.py") and "contract" in item.name
+    ]
     if suite and not config.getoption("--cudis-base-url"):
         raise pytest.UsageError("the contract suite needs --cudis-base-url (e.g. http://127.0.0.1:8080)")
 

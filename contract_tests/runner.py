@@ -20,10 +20,10 @@ from .findings import Finding, Findings, Severity
 from .spec import Contract, QueryOperation, load_contract
 from .transport import Exchange, Transport
 from .verdicts import (
-    AuthProbe,
     BodyKind,
     Break,
     auth_breaks,
+    auth_probes,
     classify_body,
     other_method_breaks,
     query_breaks,
@@ -211,17 +211,8 @@ class _OperationRun:
 
     def authorization(self, expired_token: str | None) -> None:
         body = _json({"startTime": int(time.time()) - 3 * _DAY, "endTime": int(time.time())})
-        token, client = self.good["Authorization"], self.good["Cudis-Client-Id"]
-        probes: list[tuple[AuthProbe, dict[str, str]]] = [
-            (AuthProbe.NO_TOKEN, {"Cudis-Client-Id": client}),
-            (AuthProbe.WRONG_TOKEN, {"Authorization": f"Bearer {_foreign_token()}", "Cudis-Client-Id": client}),
-            (AuthProbe.NO_CLIENT_ID, {"Authorization": token}),
-            (AuthProbe.WRONG_CLIENT_ID, {"Authorization": token, "Cudis-Client-Id": f"not-{client}"}),
-        ]
-        if expired_token:
-            probes.append(
-                (AuthProbe.EXPIRED_TOKEN, {"Authorization": f"Bearer {expired_token}", "Cudis-Client-Id": client})
-            )
+        options = self.report.options
+        probes = auth_probes(options.token, options.client_id, expired_token, foreign_token())
         for probe, headers in probes:
             exchange = self.query(body, "application/json", headers)
             self.record(exchange, auth_breaks(self.contract, self.operation, probe, exchange, time.time()))
@@ -235,7 +226,8 @@ class _OperationRun:
             self.record(exchange, other_method_breaks(exchange, method))
 
 
-def _foreign_token() -> str:
+def foreign_token() -> str:
+    """A token in the page's shape that no server issued."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     return "".join(secrets.choice(alphabet) for _ in range(32))
 

@@ -377,6 +377,24 @@ _PROBE_SAYS = {
 }
 
 
+def auth_probes(
+    token: str, client_id: str, expired_token: str | None, foreign_token: str
+) -> list[tuple[AuthProbe, dict[str, str]]]:
+    """The credentials each probe sends in place of the valid ones."""
+    bearer = f"Bearer {token}"
+    probes = [
+        (AuthProbe.NO_TOKEN, {"Cudis-Client-Id": client_id}),
+        (AuthProbe.WRONG_TOKEN, {"Authorization": f"Bearer {foreign_token}", "Cudis-Client-Id": client_id}),
+        (AuthProbe.NO_CLIENT_ID, {"Authorization": bearer}),
+        (AuthProbe.WRONG_CLIENT_ID, {"Authorization": bearer, "Cudis-Client-Id": f"not-{client_id}"}),
+    ]
+    if expired_token:
+        probes.append(
+            (AuthProbe.EXPIRED_TOKEN, {"Authorization": f"Bearer {expired_token}", "Cudis-Client-Id": client_id})
+        )
+    return probes
+
+
 def auth_breaks(
     contract: Contract, operation: QueryOperation, probe: AuthProbe, exchange: Exchange, now: float
 ) -> list[Break]:
