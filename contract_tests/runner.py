@@ -129,7 +129,8 @@ def valid_ranges(now: float) -> st.SearchStrategy[bytes]:
     )
 
 
-def _case_body(case: schemathesis.Case) -> tuple[bytes | None, str | None]:
+def _case_body(case: Any) -> tuple[bytes | None, str | None]:
+    """The bytes and media type a generated schemathesis `Case` sends as its body."""
     body = case.body
     if isinstance(body, (bytes, bytearray)):
         return bytes(body), case.media_type

@@ -59,10 +59,12 @@ class RequestBody:
     def range(self) -> tuple[float, float] | None:
         if not isinstance(self.value, Mapping):
             return None
-        values = [self.value.get(name) for name in _RANGE_FIELDS]
-        if all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values):
-            return float(values[0]), float(values[1])
-        return None
+        numbers = [
+            float(v)
+            for v in (self.value.get(name) for name in _RANGE_FIELDS)
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        ]
+        return (numbers[0], numbers[1]) if len(numbers) == 2 else None
 
     @property
     def must_succeed(self) -> Break | None:
@@ -125,7 +127,8 @@ def _path(error: ValidationError) -> str:
     for part in error.absolute_path:
         text += "[]" if isinstance(part, int) else f".{part}"
     if error.validator == "required" and isinstance(error.instance, Mapping):
-        missing = [name for name in error.validator_value if name not in error.instance]
+        required: list[str] = list(error.validator_value)  # type: ignore[arg-type]
+        missing = [name for name in required if name not in error.instance]
         text += f".{missing[0]}" if missing else ""
     return text.lstrip(".") or "(the body)"
 
