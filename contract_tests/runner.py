@@ -265,7 +265,11 @@ def run_suite(
         for run in runs:
             run.authorization(late_expired)
         if not late_expired:
-            report.notes.append("no expired token given (--expired-token): the expired-token probe did not run")
+            report.notes.append(
+                "the token minted to expire had not lapsed yet: the expired-token probe did not run"
+                if expired_token
+                else "no expired token given (--expired-token): the expired-token probe did not run"
+            )
     finally:
         transport.close()
     links = list(contract.links())

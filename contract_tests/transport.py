@@ -159,6 +159,17 @@ def _printf_escape(data: bytes) -> str:
     return "".join(chr(b) if 32 <= b < 127 and b not in (0x25, 0x5C) else f"\\{b:03o}" for b in data)
 
 
+_MOCK_INVALID_FIELD = 40001
+
+
+def _envelope_code(response: requests.Response) -> object:
+    try:
+        document = response.json()
+    except ValueError:
+        return None
+    return document.get("code") if isinstance(document, dict) else None
+
+
 @dataclass(frozen=True)
 class MockGrant:
     access_token: str
@@ -190,8 +201,8 @@ def mint_mock_token(
     except requests.RequestException:
         return None
     if response.status_code != 201:
-        if response.status_code == 400 and "client" in response.text:
-            raise ContractUsageError(f"the mock refused to mint a token: {response.text}")
+        if response.status_code == 400 and _envelope_code(response) == _MOCK_INVALID_FIELD:
+            raise ContractUsageError(f"the mock refused to mint a token: {response.json().get('msg')}")
         return None
     try:
         grant = response.json()
