@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,21 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/cudis-mock serve $(ARGS)
 
-test: install
+# Debian packages the tests need: chromium and chromedriver (real-browser tests), curl (README examples).
+# Installs only what is missing; does nothing when all are present.
+browser-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	if [ -z "$$missing" ]; then \
+	  echo "browser-deps: chromium, chromedriver and curl present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

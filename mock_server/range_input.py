@@ -67,6 +67,8 @@ def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, s
     Query parameters are the mock's extension; when both are sent, each query value
     is checked and the body wins.
     """
+    if "" in query:
+        raise InvalidField("a query parameter has an empty name (remove the stray '=' or '&')", field="query string")
     query_values = {name: _query_number(name, query[name]) for name in FIELDS if name in query}
     if raw_body.strip():
         # Each query value sent beside a body must still be valid, but need not be complete.
