@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .report import render_text, write_junit
 from .runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite
-from .transport import ContractUsageError, check_reachable, mint_mock_token, parse_rate_limit
+from .transport import ContractUsageError, check_reachable, mint_mock_token, mock_now, parse_rate_limit
 
 _EXPIRED_LIFETIME = 1
 """Seconds of life of the token minted to probe expiry against the mock; it is used at the end of the run."""
@@ -57,6 +57,8 @@ class Credentials:
     expired_token: Callable[[], str | None] | None = None
     """Asked at the end of the run, for the expired-token probe."""
     minted: bool = False
+    clock_offset: float = 0.0
+    """Seconds the mock's clock is ahead of this machine's."""
 
 
 def resolve_credentials(base_url: str, client_id: str | None, token: str | None, timeout: float) -> Credentials:
@@ -72,13 +74,21 @@ def resolve_credentials(base_url: str, client_id: str | None, token: str | None,
             "pass --token and --client-id"
         )
     short = mint_mock_token(base_url, grant.client_id, expires_in=_EXPIRED_LIFETIME, timeout=timeout)
+    started = mock_now(base_url, timeout)
     minted_at = time.monotonic()
 
     def expired() -> str | None:
-        # Only once its second has surely passed; a run is never that short with the defaults.
-        return short.access_token if short and time.monotonic() - minted_at > _EXPIRED_LIFETIME + 1 else None
+        # Only once it has lapsed by the mock's own clock, which a test may have frozen or moved.
+        if short is None:
+            return None
+        now = mock_now(base_url, timeout)
+        if now is not None:
+            # The grant gives expires_at in whole seconds (rounded down): wait one more.
+            return short.access_token if now >= short.expires_at + 1 else None
+        return short.access_token if time.monotonic() - minted_at > _EXPIRED_LIFETIME + 1 else None
 
-    return Credentials(grant.client_id, grant.access_token, expired, minted=True)
+    offset = started - time.time() if started is not None else 0.0
+    return Credentials(grant.client_id, grant.access_token, expired, minted=True, clock_offset=offset)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -96,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         rate_limit=rate,
         timeout=args.timeout,
+        clock_offset=credentials.clock_offset,
     )
     if credentials.minted:
         print(f"cudis-contract: minted a token for client {credentials.client_id!r} through the mock's control API")

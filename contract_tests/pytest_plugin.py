@@ -58,6 +58,7 @@ def _run(config: pytest.Config) -> Report:
             max_examples=config.getoption("--cudis-max-examples"),
             seed=config.getoption("--cudis-seed"),
             rate_limit=parse_rate_limit(rate) if rate else None,
+            clock_offset=credentials.clock_offset,
         )
     except ContractUsageError as exc:
         raise pytest.UsageError(str(exc)) from None

@@ -48,6 +48,8 @@ class SuiteOptions:
     timeout: float = 10.0
     operations: tuple[str, ...] | None = None
     """operationIds to check; None for every query operation."""
+    clock_offset: float = 0.0
+    """Seconds the server's clock is ahead of this machine's (cudis-mock's clock can be set); shifts "now"."""
 
 
 @dataclass
@@ -167,6 +169,10 @@ class _OperationRun:
         options = report.options
         self.good = {"Authorization": f"Bearer {options.token}", "Cudis-Client-Id": options.client_id}
 
+    def now(self) -> float:
+        """The server's now, as far as the suite knows it."""
+        return time.time() + self.report.options.clock_offset
+
     def record(self, exchange: Exchange, breaks: Iterable[Break]) -> None:
         for item in breaks:
             self.report.findings.add(
@@ -190,16 +196,16 @@ class _OperationRun:
     def judge_query(self, body: bytes | None, content_type: str | None) -> None:
         exchange = self.query(body, content_type)
         kind = classify_body(self.contract, self.operation, body, content_type or "")
-        self.record(exchange, query_breaks(self.contract, self.operation, exchange, kind, time.time()))
+        self.record(exchange, query_breaks(self.contract, self.operation, exchange, kind, self.now()))
 
     def explicit(self) -> None:
-        for _label, body, content_type in explicit_bodies(time.time()):
+        for _label, body, content_type in explicit_bodies(self.now()):
             self.judge_query(body, content_type)
 
     def generated(self, schema: Any) -> None:
         options, seed = self.report.options, self.report.seed
         _run_examples(
-            valid_ranges(time.time()), options.max_examples, seed, lambda b: self.judge_query(b, "application/json")
+            valid_ranges(self.now()), options.max_examples, seed, lambda b: self.judge_query(b, "application/json")
         )
         api_operation = schema[self.operation.path][self.operation.method]
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
@@ -211,15 +217,15 @@ class _OperationRun:
             )
 
     def authorization(self, expired_token: str | None) -> None:
-        body = _json({"startTime": int(time.time()) - 3 * _DAY, "endTime": int(time.time())})
+        body = _json({"startTime": int(self.now()) - 3 * _DAY, "endTime": int(self.now())})
         options = self.report.options
         probes = auth_probes(options.token, options.client_id, expired_token, foreign_token())
         for probe, headers in probes:
             exchange = self.query(body, "application/json", headers)
-            self.record(exchange, auth_breaks(self.contract, self.operation, probe, exchange, time.time()))
+            self.record(exchange, auth_breaks(self.contract, self.operation, probe, exchange, self.now()))
 
     def other_methods(self) -> None:
-        body = _json({"startTime": int(time.time()) - 3 * _DAY, "endTime": int(time.time())})
+        body = _json({"startTime": int(self.now()) - 3 * _DAY, "endTime": int(self.now())})
         for method in _OTHER_METHODS:
             exchange = self.transport.send(
                 method, self.operation.path, {**self.good, "Content-Type": "application/json"}, body

@@ -175,6 +175,8 @@ class MockGrant:
     access_token: str
     client_id: str
     expires_in: int
+    expires_at: float
+    """By the mock's clock."""
 
 
 def check_reachable(base_url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
@@ -206,6 +208,18 @@ def mint_mock_token(
         return None
     try:
         grant = response.json()
-        return MockGrant(str(grant["access_token"]), str(grant["client_id"]), int(grant["expires_in"]))
+        return MockGrant(
+            str(grant["access_token"]), str(grant["client_id"]), int(grant["expires_in"]), float(grant["expires_at"])
+        )
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def mock_now(base_url: str, timeout: float = DEFAULT_TIMEOUT) -> float | None:
+    """cudis-mock's current time (GET /__mock__/clock), or None when it does not say."""
+    try:
+        response = requests.get(base_url.rstrip("/") + "/__mock__/clock", timeout=timeout)
+        now = response.json()["now"] if response.status_code == 200 else None
+    except (requests.RequestException, ValueError, KeyError, TypeError):
+        return None
+    return float(now) if isinstance(now, (int, float)) and not isinstance(now, bool) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -11,9 +12,13 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from contract_tests.cli import main
+from mock_server import MockConfig, create_app
+from mock_server.context import mock_context
+from mock_server.store import ClockState
 
 from ..conftest import LiveMock
 from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, TOKEN, Behaviour
+from .implementations.serving import serving
 
 Serve = Callable[[Behaviour], AbstractContextManager[str]]
 
@@ -98,3 +103,15 @@ def test_missing_base_url_is_a_usage_error() -> None:
     with pytest.raises(SystemExit) as exited:
         main(["run"])
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_a_mock_whose_clock_was_moved_still_conforms(frozen: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    app = create_app(MockConfig())
+    ahead = time.time() + 20 * 86400  # "today" is twenty days from now, by the mock's clock
+    mock_context(app).store.set_clock_state(ClockState(frozen_at=ahead) if frozen else ClockState(offset=20 * 86400))
+    with serving(app) as base_url:
+        assert main(["run", "--base-url", base_url, "--max-examples", "2"]) == 0
+    out = capsys.readouterr().out
+    if frozen:  # the one-second token never lapses on a frozen clock, so its probe is left out, and said so
+        assert "had not lapsed yet" in out
