@@ -609,6 +609,23 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def quick_load(args: argparse.Namespace) -> int:
+    """`--load-only`: the load runs of some servers, printed as they finish."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    end = int(time.time()) // DAY * DAY
+    token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
+    body_file = OUT / "fixed-body.json"
+    if not body_file.exists():
+        body_file.write_bytes(b'{"code":200,"msg":"success","data":{}}')
+    make = targets(token, body_file)
+    wanted = [name.strip() for name in args.load_only.split(",")]
+    unknown = [name for name in wanted if name not in make]
+    if unknown:
+        raise SystemExit(f"unknown server(s) {', '.join(unknown)}; known: {', '.join(make)}")
+    load_runs({name: make[name] for name in wanted}, args.duration, args.warmup, end)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", "8")))
@@ -617,7 +634,14 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--rss-queries", type=int, default=150)
     parser.add_argument("--skip-load", action="store_true", help="only the start-up, memory and long-range figures")
+    parser.add_argument(
+        "--load-only",
+        metavar="SERVER,...",
+        help="only the load runs, of these servers (e.g. 'mock,flask floor'); a quick comparison, no report",
+    )
     args = parser.parse_args()
+    if args.load_only:
+        return quick_load(args)
 
     OUT.mkdir(parents=True, exist_ok=True)
     end = int(time.time()) // DAY * DAY

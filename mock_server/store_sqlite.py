@@ -4,11 +4,21 @@ WAL mode lets readers go on while one writer writes; every read-modify-write (a 
 count, the clock moved forward) runs in one `BEGIN IMMEDIATE` transaction, so workers never
 lose each other's updates. Connections are pooled per process (a forked worker opens its own)
 and reused across requests and threads, one per concurrently busy thread.
+
+The hot path reads no SQL for the clock, the faults and tokens: every change to them writes a
+fresh random stamp into a small memory-mapped file beside the state (`FILE-stamp`) after it
+commits, and each process keeps what it read under the stamp it saw before reading. A request
+whose stamp still matches uses that copy (a stamp value is written once, so it never comes
+back); a change through any worker is seen by the next request on every worker. Writes take
+an `flock` on the same file first, so two workers queue in the kernel instead of in SQLite's
+busy handler, which sleeps a millisecond or more.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import mmap
 import os
 import secrets
 import sqlite3
@@ -35,6 +45,8 @@ INSERT OR IGNORE INTO control (id, frozen_at, offset, faults) VALUES (1, NULL, 0
 CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
 """
 _TRIM_EVERY = 64
+_STAMP_SIZE = 8
+_TOKEN_CACHE_SIZE = 4096
 
 
 class StateFileError(ValueError):
@@ -60,6 +72,16 @@ class SqliteStore:
             raise StateFileError(f"--state {path}: not a cudis-mock state file ({exc})") from None
         if version != SCHEMA_VERSION:
             raise StateFileError(f"--state {path}: written by another version (schema {version}); use a new file")
+        self._stamp_path = f"{path}-stamp"
+        fd = os.open(self._stamp_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < _STAMP_SIZE:
+                os.ftruncate(fd, _STAMP_SIZE)
+            self._stamp = mmap.mmap(fd, _STAMP_SIZE)  # shared with every process that maps the file
+        finally:
+            os.close(fd)
+        self._lock_fd: tuple[int, int] | None = None
+        self._seen: tuple[bytes, Snapshot | None, dict[str, TokenRecord | None]] = (b"", None, {})
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -83,16 +105,38 @@ class SqliteStore:
             with self._lock:
                 self._idle.append(db)
 
+    def _write_lock(self) -> int:
+        """This process's own descriptor for the write lock (a forked worker must not share its parent's:
+        an flock belongs to the open file, which a fork shares)."""
+        with self._lock:
+            if self._lock_fd is None or self._lock_fd[0] != os.getpid():
+                self._lock_fd = (os.getpid(), os.open(self._stamp_path, os.O_RDWR))
+            return self._lock_fd[1]
+
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _writing(self, *, changes: bool = True) -> Iterator[sqlite3.Connection]:
+        """A connection for one write; with `changes`, a new stamp once it is committed."""
+        lock = self._write_lock()
         with self._connection() as db:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield db
+                if changes:
+                    self._stamp[:_STAMP_SIZE] = secrets.token_bytes(_STAMP_SIZE)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _cached(self) -> tuple[bytes, Snapshot | None, dict[str, TokenRecord | None]]:
+        """What this process read under the current stamp (emptied when the stamp moved)."""
+        stamp = self._stamp[:_STAMP_SIZE]
+        seen = self._seen
+        if seen[0] != stamp:
+            seen = self._seen = (stamp, None, {})
+        return seen
 
     # tokens
     def add_token(self, record: TokenRecord) -> None:
-        with self._connection() as db:
+        with self._writing() as db:
             db.execute(
                 "INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -107,14 +151,18 @@ class SqliteStore:
             )
 
     def get_token(self, digest: str) -> TokenRecord | None:
+        _stamp, _snapshot, tokens = self._cached()
+        if digest in tokens:
+            return tokens[digest]
         with self._connection() as db:
             row = db.execute("SELECT * FROM tokens WHERE digest = ?", (digest,)).fetchone()
-        if row is None:
-            return None
-        return TokenRecord(row[0], row[1], row[2], tuple(row[3].split()), row[4], row[5], row[6])
+        record = None if row is None else TokenRecord(row[0], row[1], row[2], tuple(row[3].split()), *row[4:7])
+        if len(tokens) < _TOKEN_CACHE_SIZE:
+            tokens[digest] = record
+        return record
 
     def revoke_token(self, digest: str) -> bool:
-        with self._connection() as db:
+        with self._writing() as db:
             return db.execute("DELETE FROM tokens WHERE digest = ?", (digest,)).rowcount > 0
 
     # clock and faults
@@ -127,19 +175,25 @@ class SqliteStore:
         return faults
 
     def snapshot(self) -> Snapshot:
+        stamp, snapshot, tokens = self._cached()
+        if snapshot is not None:
+            return snapshot
         with self._connection() as db:
             frozen_at, offset, faults = db.execute("SELECT frozen_at, offset, faults FROM control").fetchone()
-        return Snapshot(ClockState(frozen_at, offset), self._parse_faults(faults))
+        snapshot = Snapshot(ClockState(frozen_at, offset), self._parse_faults(faults))
+        if self._seen[0] == stamp:
+            self._seen = (stamp, snapshot, tokens)
+        return snapshot
 
     def clock_state(self) -> ClockState:
         return self.snapshot().clock
 
     def set_clock_state(self, state: ClockState) -> None:
-        with self._connection() as db:
+        with self._writing() as db:
             db.execute("UPDATE control SET frozen_at = ?, offset = ?", (state.frozen_at, state.offset))
 
     def advance_clock(self, seconds: float) -> ClockState:
-        with self._connection() as db:
+        with self._writing() as db:
             # One statement, so atomic; on the right-hand side the columns hold their old values.
             frozen_at, offset = db.execute(
                 "UPDATE control SET frozen_at = frozen_at + ?,"
@@ -150,15 +204,17 @@ class SqliteStore:
         return ClockState(frozen_at, offset)
 
     def update_faults(self, change: FaultUpdate[T]) -> T:
-        with self._transaction() as db:
+        with self._writing() as db:
+            db.execute("BEGIN IMMEDIATE")
             (text,) = db.execute("SELECT faults FROM control").fetchone()
             faults, result = change(list(self._parse_faults(text)))
             db.execute("UPDATE control SET faults = ?", (json.dumps([f.to_json() for f in faults]),))
+            db.execute("COMMIT")
         return result
 
     # journal
     def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        with self._connection() as db:
+        with self._writing(changes=False) as db:
             row_id = db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),)).lastrowid or 0
             if row_id % _TRIM_EVERY == 0:
                 db.execute("DELETE FROM journal WHERE id <= ?", (row_id - keep,))
@@ -173,7 +229,7 @@ class SqliteStore:
         return [{"id": row_id, **json.loads(entry)} for row_id, entry in rows]
 
     def clear_journal(self) -> None:
-        with self._connection() as db:
+        with self._writing(changes=False) as db:
             db.execute("DELETE FROM journal")
 
     def secret(self) -> str:
@@ -181,10 +237,12 @@ class SqliteStore:
             return str(db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0])
 
     def reset(self) -> None:
-        with self._transaction() as db:
+        with self._writing() as db:
+            db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM tokens")
             db.execute("DELETE FROM journal")
             db.execute("UPDATE control SET frozen_at = NULL, offset = 0, faults = '[]'")
+            db.execute("COMMIT")
 
     def close(self) -> None:
         """Close this process's idle connections."""

@@ -106,3 +106,32 @@ def test_fault_counts_are_never_lost_between_connections(tmp_path: Path) -> None
         thread.join()
     (fault,) = stores[1].snapshot().faults
     assert (fault.hits, fault.fired) == (100, 100)
+
+
+def test_what_one_store_caches_follows_every_change_made_through_another(tmp_path: Path) -> None:
+    from mock_server.faults import Fault
+    from mock_server.store import ClockState
+    from mock_server.store_sqlite import SqliteStore
+    from mock_server.tokens import mint
+
+    state = tmp_path / "cached.sqlite"
+    reader, writer = SqliteStore(state), SqliteStore(state)  # as two worker processes would
+    token, record = mint("cudis-wellness", "typical", ("daily",), 1000.0, 3600)
+    assert reader.get_token(record.digest) is None and reader.snapshot().faults == ()
+    writer.add_token(record)
+    assert reader.get_token(record.digest) == record
+    writer.set_clock_state(ClockState(frozen_at=5.0))
+    assert reader.snapshot().clock == ClockState(frozen_at=5.0)
+    writer.advance_clock(10)
+    assert reader.clock_state() == ClockState(frozen_at=15.0)
+    writer.update_faults(lambda _faults: ([Fault("f1", "latency", ms=0)], None))
+    assert [f.id for f in reader.snapshot().faults] == ["f1"]
+    writer.revoke_token(record.digest)
+    assert reader.get_token(record.digest) is None
+    writer.add_token(record)
+    writer.reset()
+    assert reader.get_token(record.digest) is None
+    assert reader.snapshot().clock == ClockState() and reader.snapshot().faults == ()
+    # The journal is no change to what is cached, but each store reads every entry.
+    writer.append_journal({"path": "/a"}, 10)
+    assert [e["path"] for e in reader.journal()] == ["/a"]
