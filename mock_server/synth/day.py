@@ -6,6 +6,8 @@ ends on it), so a day's values never depend on the range a caller asked for.
 
 from __future__ import annotations
 
+import hashlib
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,65 +66,93 @@ def user_traits(seed: int, profile: UserProfile) -> UserTraits:
     )
 
 
-def _clamp(value: float, low: float, high: float) -> float:
-    return max(low, min(high, value))
+_MASK = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_MIX1 = 0xBF58476D1CE4E5B9
+_MIX2 = 0x94D049BB133111EB
+_UNIT = 1.0 / (1 << 53)
+_TWO_PI = 2.0 * math.pi
+_DRAWS = 18
+"""Uniform draws one day takes: eight normals (two each) and two chances, in this order."""
+_sqrt, _log, _cos, _exp = math.sqrt, math.log, math.cos, math.exp
+_blake2b = hashlib.blake2b
 
 
-def _years_since(anchor: date, day: date) -> float:
-    return (day - anchor).days / 365.25
-
-
-def _night(persona: Persona, rng: KeyedRandom, day: date) -> tuple[SleepNight, float]:
-    """The night ending on `day` and its length in hours (also when not recorded)."""
-    traits = persona.sleep
-    weekend = day.weekday() >= 5  # nights ending on Saturday or Sunday
-    hours = rng.gauss(traits.hours + (traits.weekend_extra_hours if weekend else 0.0), traits.hours_sd)
-    hours = _clamp(hours, traits.min_hours, traits.max_hours)
-    total = round(hours * 60)
-    deep_share = _clamp(rng.gauss(traits.deep_share, traits.deep_sd), 0.0, 0.4)
-    awake_share = _clamp(rng.gauss(traits.awake_share, traits.awake_sd), 0.0, 0.4)
-    deep = round(total * deep_share)
-    awake = round(total * awake_share)
-    return SleepNight(deepY=deep, shallowY=total - deep - awake, awakeY=awake), hours
+def _uniforms(seed: int, user_id: str, iso_day: str) -> list[float]:
+    """The first `_DRAWS` numbers of `KeyedRandom(seed, user_id, iso_day).random()`, in order."""
+    material = f"{seed}\x1f{user_id}\x1f{iso_day}".encode()
+    state = int.from_bytes(_blake2b(material, digest_size=8).digest(), "big")
+    out = []
+    for _ in range(_DRAWS):
+        state = (state + _GOLDEN) & _MASK
+        z = ((state ^ (state >> 30)) * _MIX1) & _MASK
+        z = ((z ^ (z >> 27)) * _MIX2) & _MASK
+        out.append(((z ^ (z >> 31)) >> 11) * _UNIT)
+    return out
 
 
 def generate_day(seed: int, profile: UserProfile, traits: UserTraits, day: date) -> DayValues:
-    """The generated values of `day`, before pins, joins and wear are applied."""
-    persona = profile.persona
-    rng = KeyedRandom(seed, profile.id, day.isoformat())
-    night, hours_slept = _night(persona, rng, day)
+    """The generated values of `day`, before pins, joins and wear are applied.
 
-    years = _years_since(persona.trend.anchor, day)
-    weekend = day.weekday() >= 5
+    The draws of `KeyedRandom(seed, user, date)` in a fixed order: the night (hours, deep and
+    awake shares), the day's steps, four heart-rate normals, then whether the ring was worn by
+    day and by night. Written out in one function (a cold 10-year query generates 3,650 days);
+    every float operation is the one `KeyedRandom.gauss` and friends do, in the same order.
+    """
+    persona = profile.persona
+    iso_day = day.isoformat()
+    u = _uniforms(seed, profile.id, iso_day)
+    # KeyedRandom.gauss(mu, sigma) on draws (u[i], u[i + 1]); u1 of 0 becomes 1e-12.
+    weekend = day.weekday() >= 5  # Saturday or Sunday (for the night: the one ending on it)
+
+    # The night ending on `day`.
+    sleep = persona.sleep
+    mu = sleep.hours + (sleep.weekend_extra_hours if weekend else 0.0)
+    hours = mu + sleep.hours_sd * _sqrt(-2.0 * _log(u[0] or 1e-12)) * _cos(_TWO_PI * u[1])
+    hours = max(sleep.min_hours, min(sleep.max_hours, hours))
+    total = round(hours * 60)
+    share = sleep.deep_share + sleep.deep_sd * _sqrt(-2.0 * _log(u[2] or 1e-12)) * _cos(_TWO_PI * u[3])
+    deep = round(total * max(0.0, min(0.4, share)))
+    share = sleep.awake_share + sleep.awake_sd * _sqrt(-2.0 * _log(u[4] or 1e-12)) * _cos(_TWO_PI * u[5])
+    awake = round(total * max(0.0, min(0.4, share)))
+    night = SleepNight(deepY=deep, shallowY=total - deep - awake, awakeY=awake)
+
+    trend = persona.trend
+    years = (day - trend.anchor).days / 365.25
     step_traits = persona.steps
-    median = traits.steps_median * (1.0 + persona.trend.steps_per_year * years)
+    median = traits.steps_median * (1.0 + trend.steps_per_year * years)
     if weekend:
         median *= step_traits.weekend_factor
-    tired = max(0.0, 7.0 - hours_slept)
-    steps = median * rng.lognormal_factor(step_traits.spread) * (1.0 - 0.04 * tired)
-    steps = round(_clamp(steps, 0.0, step_traits.cap))
+    tired = max(0.0, 7.0 - hours)
+    factor = _exp(0.0 + step_traits.spread * _sqrt(-2.0 * _log(u[6] or 1e-12)) * _cos(_TWO_PI * u[7]))
+    steps = median * factor * (1.0 - 0.04 * tired)
+    steps = round(max(0.0, min(step_traits.cap, steps)))
 
     heart = persona.heart
     resting = (
         traits.resting
-        + persona.trend.resting_per_year * years
-        + rng.gauss(0.0, heart.day_sd)
+        + trend.resting_per_year * years
+        + (0.0 + heart.day_sd * _sqrt(-2.0 * _log(u[8] or 1e-12)) * _cos(_TWO_PI * u[9]))
         + heart.short_night_bpm_per_hour * tired
     )
-    low = round(_clamp(resting - 4.0 + rng.gauss(0.0, 1.5), heart.floor, heart.ceiling - 10))
+    noise = 0.0 + 1.5 * _sqrt(-2.0 * _log(u[10] or 1e-12)) * _cos(_TWO_PI * u[11])
+    low = round(max(heart.floor, min(heart.ceiling - 10, resting - 4.0 + noise)))
     activity = min(1.0, steps / 15000.0)
-    peak = resting + 25.0 + heart.peak_over_resting * activity + abs(rng.gauss(0.0, 8.0))
-    high = round(_clamp(peak, low + 8, heart.ceiling))
-    mean = low + (high - low) * _clamp(0.22 + rng.gauss(0.0, 0.04), 0.05, 0.6)
+    noise = 0.0 + 8.0 * _sqrt(-2.0 * _log(u[12] or 1e-12)) * _cos(_TWO_PI * u[13])
+    peak = resting + 25.0 + heart.peak_over_resting * activity + abs(noise)
+    high = round(max(low + 8, min(heart.ceiling, peak)))
+    share = 0.22 + 0.04 * _sqrt(-2.0 * _log(u[14] or 1e-12)) * _cos(_TWO_PI * u[15])
+    mean = low + (high - low) * max(0.05, min(0.6, share))
 
-    day_worn = rng.chance(persona.wear.day)
-    night_worn = rng.chance(persona.wear.night)
-    return DayValues(
-        day=day,
-        heart_beat=HeartDay(maxY=float(high), minY=float(low), mean=mean) if day_worn else None,
-        step=StepDay(y=float(steps)) if day_worn else None,
-        sleep=night if night_worn else None,
-    )
+    wear = persona.wear
+    if u[16] < wear.day:
+        return DayValues(
+            day=day,
+            heart_beat=HeartDay(maxY=float(high), minY=float(low), mean=mean),
+            step=StepDay(y=float(steps)),
+            sleep=night if u[17] < wear.night else None,
+        )
+    return DayValues(day=day, heart_beat=None, step=None, sleep=night if u[17] < wear.night else None)
 
 
 def apply_pins(values: DayValues, pinned: PinnedDay | None) -> DayValues:

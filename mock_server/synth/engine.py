@@ -22,6 +22,9 @@ from .summary import METRICS, ZERO, EmptyDays, Metric, entry_json, metric_data, 
 
 DAY_CACHE_SIZE = 50_000
 USER_CACHE_SIZE = 4_096
+ANSWER_CACHE_SIZE = 512
+ANSWER_CACHE_MAX_DAYS = 400
+"""Answers over at most this many dates are kept whole (about 16 KB for 365 days)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,7 @@ class DataEngine:
         self._cached_day = lru_cache(maxsize=DAY_CACHE_SIZE)(self._make_day)
         self._traits = lru_cache(maxsize=USER_CACHE_SIZE)(self._make_traits)
         self._zone = lru_cache(maxsize=USER_CACHE_SIZE)(self._make_zone)
+        self._cached_answer = lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._assemble)
 
     def _make_traits(self, user_id: str) -> UserTraits:
         return user_traits(self.seed, self.users[user_id])
@@ -101,8 +105,19 @@ class DataEngine:
     def answer_json(
         self, metric: Metric, user_id: str, start: float, end: float, now: float, empty_days: EmptyDays
     ) -> str:
-        """`answer(...)` serialised as compact JSON, built from the cached days' serialised entries."""
+        """`answer(...)` serialised as compact JSON, built from the cached days' serialised entries.
+
+        An answer is a pure function of the user, the metric, its dates (the range cut at today),
+        the join date and `empty_days`; the latest answers up to ANSWER_CACHE_MAX_DAYS long are kept.
+        """
         ordinals, joined = self._span(user_id, start, end, now)
+        if len(ordinals) <= ANSWER_CACHE_MAX_DAYS:
+            return self._cached_answer(metric, user_id, ordinals.start, ordinals.stop, joined, empty_days)
+        return self._assemble(metric, user_id, ordinals.start, ordinals.stop, joined, empty_days)
+
+    def _assemble(self, metric: Metric, user_id: str, first: int, stop: int, joined: int, empty_days: EmptyDays) -> str:
+        """The answer over the dates with ordinals [first, stop), none before `joined`."""
+        ordinals = range(first, stop)
         index = METRICS.index(metric)
         records: list[Any] = []
         entries: list[str] = []
@@ -122,4 +137,8 @@ class DataEngine:
 
     def cache_info(self) -> dict[str, Any]:
         """Sizes of the engine's caches (for `make bench` and debugging)."""
-        return {"days": self._cached_day.cache_info()._asdict(), "users": self._traits.cache_info()._asdict()}
+        return {
+            "days": self._cached_day.cache_info()._asdict(),
+            "users": self._traits.cache_info()._asdict(),
+            "answers": self._cached_answer.cache_info()._asdict(),
+        }

@@ -50,3 +50,21 @@ def test_per_user_state_is_made_only_for_users_asked_about(fixtures: Fixtures) -
     info = engine.cache_info()
     assert info["users"]["currsize"] == 1
     assert info["days"]["currsize"] == 30
+
+
+@given(
+    user=st.sampled_from(USERS),
+    metric=st.sampled_from(METRICS),
+    days=st.integers(min_value=0, max_value=420),
+    later=st.integers(min_value=0, max_value=3),
+    empty=st.sampled_from(["omit", "zero"]),
+)
+def test_a_repeated_answer_is_the_fresh_answer_also_when_today_moved(
+    fixtures: Fixtures, user: str, metric: Metric, days: int, later: int, empty: str
+) -> None:
+    engine = DataEngine(42, fixtures.users)
+    start, end = FIXED_NOW - days * DAY, FIXED_NOW + 5 * DAY
+    for now in (FIXED_NOW, FIXED_NOW, FIXED_NOW + later * DAY):  # the same dates twice, then a later today
+        fresh = DataEngine(42, fixtures.users).answer(metric, user, start, end, now, empty)  # type: ignore[arg-type]
+        assert engine.answer_json(metric, user, start, end, now, empty) == json.dumps(fresh, separators=(",", ":"))  # type: ignore[arg-type]
+    assert engine.cache_info()["answers"]["hits"] >= (1 if days <= 400 else 0)
