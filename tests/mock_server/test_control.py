@@ -278,3 +278,16 @@ def test_responses_name_the_worker(client: FlaskClient) -> None:
     import os
 
     assert client.get("/__mock__/clock").headers["X-Cudis-Mock-Worker"] == str(os.getpid())
+
+
+def test_the_journal_lists_every_header_as_sent_with_secrets_masked(client: FlaskClient, auth: dict[str, str]) -> None:
+    token = auth["Authorization"].split()[1]
+    extra = {"X-Cudis-Mock-Admin": "admin-secret", "X-Trace-Id": "t-1"}
+    client.get(HEART, json={"startTime": 1726358400, "endTime": 1726704000}, headers={**auth, **extra})
+    (entry,) = client.get("/__mock__/requests").json["requests"]
+    headers = entry["headers"]
+    assert headers["Authorization"] == f"Bearer {token[:4]}…"
+    assert headers["X-Cudis-Mock-Admin"] == "admi…"
+    assert headers["Content-Type"] == "application/json" and headers["Content-Length"] == "48"
+    assert headers["Cudis-Client-Id"] == auth["Cudis-Client-Id"] and headers["X-Trace-Id"] == "t-1"
+    assert "admin-secret" not in str(entry)

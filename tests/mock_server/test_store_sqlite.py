@@ -135,3 +135,18 @@ def test_what_one_store_caches_follows_every_change_made_through_another(tmp_pat
     # The journal is no change to what is cached, but each store reads every entry.
     writer.append_journal({"path": "/a"}, 10)
     assert [e["path"] for e in reader.journal()] == ["/a"]
+
+
+def test_the_write_ahead_log_is_checkpointed_and_kept_small(tmp_path: Path) -> None:
+    from mock_server.store_sqlite import SqliteStore
+
+    state = tmp_path / "wal.sqlite"
+    store = SqliteStore(state)
+    for n in range(600):
+        store.append_journal({"n": n, "body": "x" * 400}, 500)
+    wal = Path(f"{state}-wal")
+    store.checkpoint()
+    store.append_journal({"n": 600}, 500)  # the first write after a checkpoint restarts the log
+    assert wal.stat().st_size <= 4 * 1024 * 1024
+    assert [e["n"] for e in SqliteStore(state).journal()][-3:] == [598, 599, 600]
+    store.close()
