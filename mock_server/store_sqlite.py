@@ -16,6 +16,7 @@ busy handler, which sleeps a millisecond or more.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import mmap
@@ -298,8 +299,6 @@ def _checkpoint_loop(store_ref: weakref.ref[SqliteStore]) -> None:
         store = store_ref()
         if store is None:
             return
-        try:
+        with contextlib.suppress(sqlite3.Error):  # a busy or vanished file: the next round tries again
             store.checkpoint()
-        except sqlite3.Error:  # a busy or vanished file: the next round tries again
-            pass
         del store

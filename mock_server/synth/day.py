@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-from .profiles import Persona, PinnedDay, UserProfile
+from .profiles import PinnedDay, UserProfile
 from .rng import KeyedRandom
 
 

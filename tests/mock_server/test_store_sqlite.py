@@ -116,7 +116,7 @@ def test_what_one_store_caches_follows_every_change_made_through_another(tmp_pat
 
     state = tmp_path / "cached.sqlite"
     reader, writer = SqliteStore(state), SqliteStore(state)  # as two worker processes would
-    token, record = mint("cudis-wellness", "typical", ("daily",), 1000.0, 3600)
+    _token, record = mint("cudis-wellness", "typical", ("daily",), 1000.0, 3600)
     assert reader.get_token(record.digest) is None and reader.snapshot().faults == ()
     writer.add_token(record)
     assert reader.get_token(record.digest) == record

@@ -71,4 +71,3 @@ def test_every_fixture_user_gets_the_reference_values_day_for_day(fixtures: Fixt
             for offset in range(0, 900, 3):
                 day = first + timedelta(days=offset)
                 assert generate_day(seed, profile, traits, day) == reference_day(seed, profile, traits, day)
-
