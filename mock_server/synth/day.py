@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import struct
 from dataclasses import dataclass
 from datetime import date
 
@@ -78,17 +79,25 @@ _sqrt, _log, _cos, _exp = math.sqrt, math.log, math.cos, math.exp
 _blake2b = hashlib.blake2b
 
 
+# The draws of one day are computed side by side in one big integer: lane i of 128 bits holds the
+# SplitMix64 state after i + 1 steps. A lane's product of two 64-bit numbers fits in its 128 bits and
+# the bits a right shift moves into a neighbour's lane are masked off, so every lane computes what
+# the step-by-step generator does (tests/mock_server/synth/test_day.py checks them against it).
+_LANES = sum(1 << (128 * i) for i in range(_DRAWS))
+_STEPS = sum(((i + 1) * _GOLDEN) << (128 * i) for i in range(_DRAWS))
+_LANE_MASK = _MASK * _LANES
+_LOW_WORDS = struct.Struct("<" + "Q8x" * _DRAWS)
+
+
 def _uniforms(seed: int, user_id: str, iso_day: str) -> list[float]:
     """The first `_DRAWS` numbers of `KeyedRandom(seed, user_id, iso_day).random()`, in order."""
     material = f"{seed}\x1f{user_id}\x1f{iso_day}".encode()
     state = int.from_bytes(_blake2b(material, digest_size=8).digest(), "big")
-    out = []
-    for _ in range(_DRAWS):
-        state = (state + _GOLDEN) & _MASK
-        z = ((state ^ (state >> 30)) * _MIX1) & _MASK
-        z = ((z ^ (z >> 27)) * _MIX2) & _MASK
-        out.append(((z ^ (z >> 31)) >> 11) * _UNIT)
-    return out
+    z = (state * _LANES + _STEPS) & _LANE_MASK
+    z = ((z ^ (z >> 30)) & _LANE_MASK) * _MIX1 & _LANE_MASK
+    z = ((z ^ (z >> 27)) & _LANE_MASK) * _MIX2 & _LANE_MASK
+    z = (z ^ (z >> 31)) & _LANE_MASK
+    return [(word >> 11) * _UNIT for word in _LOW_WORDS.unpack(z.to_bytes(16 * _DRAWS, "little"))]
 
 
 def generate_day(seed: int, profile: UserProfile, traits: UserTraits, day: date) -> DayValues:
