@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -20,6 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import resources
+from .user_table import Duplicate, UserTable, UserTableBuilder
 
 try:
     import jsonschema_rs as _rs
@@ -73,8 +75,8 @@ class UserAccount:
 @dataclass(frozen=True)
 class Fixtures:
     clients: dict[str, Client]
-    users: dict[str, UserProfile]
-    accounts: dict[str, UserAccount]
+    users: Mapping[str, UserProfile]
+    accounts: Mapping[str, UserAccount]
     personas: dict[str, Persona]
     source: Path
 
@@ -183,6 +185,23 @@ class _Unusual(Exception):
     """A document the item-by-item loader does not handle (anchors, non-mapping root...)."""
 
 
+def _node_events(first: yaml.Event, events: Iterator[yaml.Event]) -> list[yaml.Event]:
+    """The events of the node that starts with `first` (no anchors or aliases: _Unusual)."""
+    collected, depth = [first], 0
+    event = first
+    while True:
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _Unusual
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        if depth == 0:
+            return collected
+        event = next(events)
+        collected.append(event)
+
+
 def _load_by_items(text: str) -> Any:
     """Load a `{key: [item, ...], ...}` document one top-level list item at a time.
 
@@ -196,19 +215,7 @@ def _load_by_items(text: str) -> Any:
     result: dict[Any, Any] = {}
 
     def node_events(first: yaml.Event) -> list[yaml.Event]:
-        collected, depth = [first], 0
-        event = first
-        while True:
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise _Unusual
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-            if depth == 0:
-                return collected
-            event = next(events)
-            collected.append(event)
+        return _node_events(first, events)
 
     for event in events:
         if isinstance(event, yaml.MappingEndEvent):
@@ -235,21 +242,30 @@ def _load_by_items(text: str) -> Any:
 class _Document:
     """One parsed YAML file; its node tree (for line numbers) is built only to explain an error."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read: bool = True) -> None:
         self.path = path
+        if read:
+            _ = self.text
+
+    @cached_property
+    def text(self) -> str:
         try:
-            self.text = path.read_text(encoding="utf-8")
+            return self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise FixtureError(path, None, "", f"cannot read the file: {exc}") from exc
+            raise FixtureError(self.path, None, "", f"cannot read the file: {exc}") from exc
+
+    @cached_property
+    def data(self) -> Any:
+        """The file's value (parsed on first use; a large users file may never need it)."""
         try:
-            self.data = self._fast_load()
+            return self._fast_load()
         except yaml.YAMLError:
             try:
-                self.data = yaml.safe_load(self.text)
+                return yaml.safe_load(self.text)
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None)
                 line = mark.line + 1 if mark is not None else None
-                raise FixtureError(path, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+                raise FixtureError(self.path, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
 
     def _fast_load(self) -> Any:
         if len(self.text) >= _LARGE:
@@ -306,7 +322,7 @@ def _zone_problem(name: str) -> str | None:
     return None
 
 
-def _calendar_date(doc: _Document, where: list[str | int], text: str) -> date:
+def _calendar_date(doc: _Document | _Loaded, where: list[str | int], text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -347,7 +363,7 @@ def _persona(doc: _Document, name: str, spec: dict[str, Any]) -> Persona:
     return persona
 
 
-def _pinned_day(doc: _Document, where: list[str | int], spec: dict[str, Any]) -> PinnedDay:
+def _pinned_day(doc: _Document | _Loaded, where: list[str | int], spec: dict[str, Any]) -> PinnedDay:
     heart = spec.get("heart_beat")
     if heart is not None and heart["minY"] > heart["maxY"]:
         raise doc.fail([*where, "heart_beat", "minY"], "minY must not be above maxY")
@@ -367,7 +383,17 @@ def _iso_date(text: str) -> date:
     return date.fromisoformat(text)
 
 
-def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, Persona]) -> UserProfile:
+class _Loaded:
+    """Stands for a fixture file already checked: converting one of its items again cannot fail."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, path: list[str | int], problem: str) -> FixtureError:
+        return FixtureError(self.path, None, _dotted(path), problem)
+
+
+def _user(doc: _Document | _Loaded, index: int, spec: dict[str, Any], personas: dict[str, Persona]) -> UserProfile:
     where: list[str | int] = ["users", index]
     if spec["persona"] not in personas:
         raise doc.fail(
@@ -416,6 +442,95 @@ def _unique(doc: _Document, section: str, items: list[dict[str, Any]], key: str)
         seen.add(item[key])
 
 
+def _account(item: dict[str, Any]) -> UserAccount:
+    return UserAccount(
+        id=item["id"],
+        name=item.get("name", item["id"]),
+        username=item.get("username", item["id"]),
+        password=sys.intern(item.get("password", "")),
+        description=item.get("description", ""),
+    )
+
+
+def _user_table(doc: _Document, schema: dict[str, Any], personas: dict[str, Persona]) -> UserTable:
+    """A large users file read item by item into a compact UserTable (see user_table.py).
+
+    Each item is checked and converted as it is read. Anything unusual or wrong raises _Unusual,
+    and the whole-file path then loads it, or reports the problem exactly as it always did.
+    """
+    if _rs is None or not _is_ascii(doc.path):
+        raise _Unusual  # libyaml's marks count characters; item text is read back by byte offset
+    try:
+        validator = _rs.Draft202012Validator(
+            {**schema, "$ref": "#/$defs/users/properties/users/items"}, validate_formats=False
+        )
+    except Exception:  # a schema jsonschema-rs cannot take
+        raise _Unusual from None
+    builder = UserTableBuilder()
+    # libyaml reads the file in chunks and each item's text is read back from it: the whole text
+    # of a large file is never in memory at once.
+    with doc.path.open("rb") as stream, doc.path.open("rb") as items:
+        events = yaml.parse(stream, Loader=_FAST_LOADER)
+        try:
+            return _read_users(doc, items, events, validator, builder, personas)
+        except (yaml.YAMLError, StopIteration, Duplicate):
+            raise _Unusual from None
+
+
+def _is_ascii(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return all(chunk.isascii() for chunk in iter(lambda: stream.read(1 << 20), b""))
+
+
+def _read_users(
+    doc: _Document,
+    source: BinaryIO,
+    events: Iterator[yaml.Event],
+    validator: Any,
+    builder: UserTableBuilder,
+    personas: dict[str, Persona],
+) -> UserTable:
+    """The items of the `users:` list, each checked, converted once and added to `builder`."""
+    count = 0
+    head = [next(events) for _ in range(5)]  # stream, document, mapping, the key, the sequence
+    key, items = head[3], head[4]
+    if not (
+        isinstance(head[2], yaml.MappingStartEvent)
+        and head[2].anchor is None
+        and isinstance(key, yaml.ScalarEvent)
+        and key.value == "users"
+        and key.tag is None
+        and key.anchor is None
+        and isinstance(items, yaml.SequenceStartEvent)
+        and items.anchor is None
+        and items.tag is None
+    ):
+        raise _Unusual
+    for event in events:
+        if isinstance(event, yaml.SequenceEndEvent):
+            break
+        collected = _node_events(event, events)
+        item = _value(collected)
+        if not isinstance(item, dict) or not validator.is_valid(item):
+            raise _Unusual
+        try:
+            _user(doc, count, item, personas)
+        except FixtureError:
+            raise _Unusual from None
+        first, last = collected[0].start_mark, collected[-1].end_mark
+        if first is None or last is None:
+            raise _Unusual
+        source.seek(first.index)
+        text = source.read(last.index - first.index).decode("ascii")
+        builder.add(item["id"], item.get("username"), " " * first.column + text)
+        count += 1
+    rest = [type(e) for e in events]
+    if not count or rest != [yaml.MappingEndEvent, yaml.DocumentEndEvent, yaml.StreamEndEvent]:
+        raise _Unusual
+    loaded = _Loaded(doc.path)
+    return builder.build(lambda index, item: (_user(loaded, index, item, personas), _account(item)))
+
+
 def load_fixtures(directory: Path | None = None) -> Fixtures:
     """Load clients.yaml, users.yaml and personas.yaml from `directory` (default: built-in)."""
     root = Path(directory) if directory is not None else resources.builtin_fixtures_dir()
@@ -427,9 +542,10 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
         path = root / f"{name}.yaml"
         if not path.is_file():
             raise FixtureError(path, None, "", f"missing: a fixtures directory needs {name}.yaml")
-        doc = _Document(path)
-        doc.check(schema, name)
-        docs[name] = doc
+        # A large users file is read item by item below; the others (and a small one) at once.
+        docs[name] = _Document(path, read=name != "users" or path.stat().st_size < _LARGE)
+        if name != "users":
+            docs[name].check(schema, name)
 
     personas = {
         name: _persona(docs["personas"], name, spec or {}) for name, spec in docs["personas"].data["personas"].items()
@@ -446,6 +562,11 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
         )
         for c in client_items
     }
+    if docs["users"].path.stat().st_size >= _LARGE:
+        with contextlib.suppress(_Unusual):
+            table = _user_table(docs["users"], schema, personas)
+            return Fixtures(clients, table.profiles, table.accounts, personas, root)
+    docs["users"].check(schema, "users")
     user_items = docs["users"].data["users"]
     _unique(docs["users"], "users", user_items, "id")
     _unique(docs["users"], "users", [u for u in user_items if "username" in u], "username")
@@ -453,12 +574,6 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
     accounts: dict[str, UserAccount] = {}
     for i, u in enumerate(user_items):
         users[u["id"]] = _user(docs["users"], i, u, personas)
-        accounts[u["id"]] = UserAccount(
-            id=u["id"],
-            name=u.get("name", u["id"]),
-            username=u.get("username", u["id"]),
-            password=sys.intern(u.get("password", "")),
-            description=u.get("description", ""),
-        )
+        accounts[u["id"]] = _account(u)
         user_items[i] = None  # each raw item goes as soon as it is converted (large fixture sets)
     return Fixtures(clients=clients, users=users, accounts=accounts, personas=personas, source=root)

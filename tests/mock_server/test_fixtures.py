@@ -169,3 +169,62 @@ def test_a_large_users_file_with_an_error_names_its_line(fixture_dir: Path) -> N
         load_fixtures(fixture_dir)
     assert caught.value.line == 4 * 4_000 + 4
     assert caught.value.field == "users[4000].timezone"
+
+
+def _varied_users(count: int) -> str:
+    """Users in every form the schema allows: pins, gaps, flow style, comments, quoting."""
+    lines = ["# many users", "users:"]
+    for i in range(count):
+        if i % 7 == 3:
+            lines.append(f"  - {{id: flow-{i:05d}, persona: athlete, timezone: Asia/Tokyo, name: 'Flow {i}'}}")
+            continue
+        lines += [f"  - id: bulk-{i:05d}", f"    persona: {'athlete' if i % 2 else 'typical'}", "    timezone: UTC"]
+        if i % 5 == 0:
+            lines += [f"    username: user{i}", "    password: secret", f'    name: "Name #{i}"']
+        if i % 11 == 0:
+            lines += ["    pinned:", '      "2024-09-16":', "        step: {y: 1234}", "        missing: [sleep]"]
+        if i % 13 == 0:
+            lines += ["    gaps:", '      - {from: "2024-01-01", to: "2024-01-05"}']
+        lines += [f"    description: {'x' * 200}  # padding"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_large_users_file_gives_exactly_what_loading_it_whole_gives(
+    fixture_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mock_server.fixtures as loader
+
+    (fixture_dir / "users.yaml").write_text(_varied_users(4_500))
+    compact = load_fixtures(fixture_dir)
+    assert type(compact.users).__name__ == "_View"  # the compact table, not a dict
+    monkeypatch.setattr(loader, "_LARGE", 10**12)  # the same file, loaded whole
+    whole = load_fixtures(fixture_dir)
+    assert isinstance(whole.users, dict)
+    assert list(compact.users) == list(whole.users) and len(compact.users) == len(whole.users)
+    assert [compact.users[i] for i in whole.users] == list(whole.users.values())
+    assert list(compact.accounts.values()) == list(whole.accounts.values())
+    assert compact.default_user == whole.default_user
+    assert "bulk-00000" in compact.users and "nobody" not in compact.users and 7 not in compact.users
+    assert compact.accounts.get("nobody") is None
+    with pytest.raises(KeyError):
+        compact.users["nobody"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("  - id: bulk-04001\n", "  - id: bulk-00002\n"), "users[4001].id"),
+        (
+            ("    timezone: UTC\n    description", "    timezone: UTC\n    colour: red\n    description"),
+            "users[1].colour",
+        ),
+    ],
+)
+def test_a_large_users_file_with_a_duplicate_or_unknown_field_is_refused_as_before(
+    fixture_dir: Path, change: tuple[str, str], field: str
+) -> None:
+    text = _varied_users(4_500)
+    (fixture_dir / "users.yaml").write_text(text.replace(*change, 1))
+    with pytest.raises(FixtureError) as caught:
+        load_fixtures(fixture_dir)
+    assert caught.value.field == field
