@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import resources
-from .user_table import Duplicate, UserTable, UserTableBuilder
+from .user_table import Duplicate, UserTable, UserTableBuilder, UserTableView
 
 try:
     import jsonschema_rs as _rs
@@ -87,6 +87,13 @@ class Fixtures:
     @property
     def default_user(self) -> UserProfile:
         return next(iter(self.users.values()))
+
+    def account_by_username(self, username: str) -> UserAccount | None:
+        """The first account (in file order) whose username is `username`."""
+        if isinstance(self.accounts, UserTableView):
+            found: UserAccount | None = self.accounts.table.account_by_username(username)
+            return found
+        return next((a for a in self.accounts.values() if a.username == username), None)
 
 
 # libyaml's loader parses large fixture files (100,000 users) in seconds where the pure-Python

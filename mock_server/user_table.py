@@ -39,6 +39,7 @@ class UserTableBuilder:
         self._id_chunks: list[bytes] = []
         self._hashes = array("q")
         self._username_hashes = array("q")
+        self._username_positions = array("l")
 
     def add(self, user_id: str, username: str | None, item_text: str) -> None:
         """`item_text`: YAML text whose value is the user's mapping."""
@@ -46,6 +47,7 @@ class UserTableBuilder:
         self._hashes.append(hash(user_id))
         if username is not None:
             self._username_hashes.append(hash(username))
+            self._username_positions.append(len(self._hashes) - 1)
         self._pending.append(item_text)
         if len(self._pending) == BLOCK:
             self._flush()
@@ -62,15 +64,19 @@ class UserTableBuilder:
         file the plain way, which names the duplicate).
         """
         self._flush()
-        usernames = sorted(self._username_hashes)
-        if any(usernames[i] == usernames[i - 1] for i in range(1, len(usernames))):
-            raise Duplicate
         ids = b"".join([*self._id_chunks, self._ids.flush()])
-        order = sorted(range(len(self._hashes)), key=self._hashes.__getitem__)
-        hashes = array("q", (self._hashes[i] for i in order))
-        if any(hashes[i] == hashes[i - 1] for i in range(1, len(hashes))):
-            raise Duplicate
-        return UserTable(self._blocks, ids, len(order), hashes, array("l", order), convert)
+        by_id = _sorted_index(self._hashes, array("l", range(len(self._hashes))))
+        by_username = _sorted_index(self._username_hashes, self._username_positions)
+        return UserTable(self._blocks, ids, len(self._hashes), by_id, by_username, convert)
+
+
+def _sorted_index(hashes: array[int], positions: array[int]) -> tuple[array[int], array[int]]:
+    """`hashes` sorted, with the positions beside them; Duplicate when two are equal."""
+    order = sorted(range(len(hashes)), key=hashes.__getitem__)
+    keys = array("q", (hashes[i] for i in order))
+    if any(keys[i] == keys[i - 1] for i in range(1, len(keys))):
+        raise Duplicate
+    return keys, array("l", (positions[i] for i in order))
 
 
 class UserTable:
@@ -81,19 +87,19 @@ class UserTable:
         blocks: list[bytes],
         ids: bytes,
         count: int,
-        hashes: array[int],
-        positions: array[int],
+        by_id: tuple[array[int], array[int]],
+        by_username: tuple[array[int], array[int]],
         convert: Callable[[int, dict[str, Any]], Any],
     ) -> None:
         self._blocks = blocks
         self._count = count
         self._ids = ids
-        self._hashes = hashes
-        self._positions = positions
+        self._by_id = by_id
+        self._by_username = by_username
         self._convert = convert
         self._entry = lru_cache(maxsize=CACHE_SIZE)(self._make_entry)
-        self.profiles: Mapping[str, Any] = _View(self, 0)
-        self.accounts: Mapping[str, Any] = _View(self, 1)
+        self.profiles: Mapping[str, Any] = UserTableView(self, 0)
+        self.accounts: Mapping[str, Any] = UserTableView(self, 1)
 
     def __len__(self) -> int:
         return self._count
@@ -106,17 +112,34 @@ class UserTable:
         item = yaml.load(block[index % BLOCK], Loader=_LOADER)
         return self._convert(index, item)  # type: ignore[no-any-return]
 
+    def _find(self, index: tuple[array[int], array[int]], key: str) -> int | None:
+        hashes, positions = index
+        at = bisect_left(hashes, hash(key))
+        return positions[at] if at < len(hashes) and hashes[at] == hash(key) else None
+
     def entry(self, user_id: str) -> tuple[Any, Any] | None:
         """(profile, account) of `user_id`, or None."""
-        at = bisect_left(self._hashes, hash(user_id))
-        if at < self._count and self._hashes[at] == hash(user_id):
-            entry = self._entry(self._positions[at])
+        position = self._find(self._by_id, user_id)
+        if position is not None:
+            entry = self._entry(position)
             if entry[0].id == user_id:
                 return entry
         return None
 
+    def account_by_username(self, username: str) -> Any:
+        """The first account in file order whose username is `username` (a user without one
+        signs in with the id), or None."""
+        found = [
+            (position, entry[1])
+            for position in (self._find(self._by_username, username), self._find(self._by_id, username))
+            if position is not None
+            for entry in [self._entry(position)]
+            if entry[1].username == username
+        ]
+        return min(found, key=lambda pair: pair[0])[1] if found else None
 
-class _View(Mapping[str, V], Generic[V]):
+
+class UserTableView(Mapping[str, V], Generic[V]):
     """Profiles (part 0) or accounts (part 1) of a UserTable, as a read-only mapping."""
 
     def __init__(self, table: UserTable, part: int) -> None:
@@ -137,3 +160,7 @@ class _View(Mapping[str, V], Generic[V]):
 
     def __len__(self) -> int:
         return len(self._table)
+
+    @property
+    def table(self) -> UserTable:
+        return self._table

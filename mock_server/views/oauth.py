@@ -150,12 +150,12 @@ def _signed_in_user(mock: MockContext) -> UserAccount | str:
     """The account the form signs in as, or what to fix."""
     username = request.form.get("username", "").strip()
     if username:
-        for account in mock.fixtures.accounts.values():
-            if account.username == username:
-                if account.password == request.form.get("password", ""):
-                    return account
-                return "Wrong password for that username."
-        return "No user has that username."
+        account = mock.fixtures.account_by_username(username)
+        if account is None:
+            return "No user has that username."
+        if account.password == request.form.get("password", ""):
+            return account
+        return "Wrong password for that username."
     chosen = mock.fixtures.accounts.get(request.form.get("user", ""))
     return chosen if chosen is not None else "Pick a user to sign in as."
 

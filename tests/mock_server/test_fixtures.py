@@ -196,7 +196,7 @@ def test_a_large_users_file_gives_exactly_what_loading_it_whole_gives(
 
     (fixture_dir / "users.yaml").write_text(_varied_users(4_500))
     compact = load_fixtures(fixture_dir)
-    assert type(compact.users).__name__ == "_View"  # the compact table, not a dict
+    assert type(compact.users).__name__ == "UserTableView"  # the compact table, not a dict
     monkeypatch.setattr(loader, "_LARGE", 10**12)  # the same file, loaded whole
     whole = load_fixtures(fixture_dir)
     assert isinstance(whole.users, dict)
@@ -206,6 +206,9 @@ def test_a_large_users_file_gives_exactly_what_loading_it_whole_gives(
     assert compact.default_user == whole.default_user
     assert "bulk-00000" in compact.users and "nobody" not in compact.users and 7 not in compact.users
     assert compact.accounts.get("nobody") is None
+    for username in ("user5", "bulk-00001", "flow-00003", "user4", "nobody"):
+        assert compact.account_by_username(username) == whole.account_by_username(username)
+    assert compact.account_by_username("user5") == compact.accounts["bulk-00005"]
     with pytest.raises(KeyError):
         compact.users["nobody"]
 
