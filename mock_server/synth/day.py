@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import math
 import struct
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -89,6 +91,65 @@ _LANE_MASK = _MASK * _LANES
 _LOW_WORDS = struct.Struct("<" + "Q8x" * _DRAWS)
 
 
+@dataclass(frozen=True, slots=True)
+class _Lanes:
+    """Which of a day's draws to compute (their positions in the stream), laid out side by side."""
+
+    draws: tuple[int, ...]
+    ones: int
+    steps: int
+    mask: int
+    words: struct.Struct
+
+    @classmethod
+    def of(cls, draws: tuple[int, ...]) -> _Lanes:
+        ones = sum(1 << (128 * lane) for lane in range(len(draws)))
+        steps = sum(((draw + 1) * _GOLDEN) << (128 * lane) for lane, draw in enumerate(draws))
+        return cls(draws, ones, steps, _MASK * ones, struct.Struct("<" + "Q8x" * len(draws)))
+
+
+_STEP_DRAWS = _Lanes.of((0, 1, 6, 7, 16))
+"""A day's steps: the night's length (0, 1), the steps (6, 7), worn by day (16)."""
+_SLEEP_DRAWS = _Lanes.of((0, 1, 2, 3, 4, 5, 17))
+"""A night: its length and shares (0-5), worn by night (17)."""
+_HEART_DRAWS = _Lanes.of(tuple(range(_DRAWS)))
+_METRIC_DRAWS = {"step": _STEP_DRAWS, "sleep": _SLEEP_DRAWS, "heart_beat": _HEART_DRAWS}
+
+
+def _many_uniforms(seed: int, user_id: str, iso_days: list[str], lanes: _Lanes) -> list[tuple[float, ...]]:
+    """`_some_uniforms(seed, user_id, d, lanes)` for every d of `iso_days`, all in one integer."""
+    width = len(lanes.draws)
+    offsets = [((draw + 1) * _GOLDEN) & _MASK for draw in lanes.draws]
+    words = array("Q")
+    for iso_day in iso_days:
+        material = f"{seed}\x1f{user_id}\x1f{iso_day}".encode()
+        state = int.from_bytes(_blake2b(material, digest_size=8).digest(), "big")
+        for offset in offsets:
+            words.append((state + offset) & _MASK)
+            words.append(0)
+    size = len(words) * 8
+    mask = int.from_bytes((b"\xff" * 8 + b"\x00" * 8) * (len(words) // 2), "little")
+    z = int.from_bytes(words.tobytes(), "little")
+    z = ((z ^ (z >> 30)) & mask) * _MIX1 & mask
+    z = ((z ^ (z >> 27)) & mask) * _MIX2 & mask
+    z = (z ^ (z >> 31)) & mask
+    low = array("Q", z.to_bytes(size, "little"))[::2]
+    values = [(word >> 11) * _UNIT for word in low]
+    return [tuple(values[i : i + width]) for i in range(0, len(values), width)]
+
+
+def _some_uniforms(seed: int, user_id: str, iso_day: str, lanes: _Lanes) -> tuple[float, ...]:
+    """Some of `_uniforms(...)`: those `lanes` was made of, in its order."""
+    material = f"{seed}\x1f{user_id}\x1f{iso_day}".encode()
+    state = int.from_bytes(_blake2b(material, digest_size=8).digest(), "big")
+    mask = lanes.mask
+    z = (state * lanes.ones + lanes.steps) & mask
+    z = ((z ^ (z >> 30)) & mask) * _MIX1 & mask
+    z = ((z ^ (z >> 27)) & mask) * _MIX2 & mask
+    z = (z ^ (z >> 31)) & mask
+    return tuple((word >> 11) * _UNIT for word in lanes.words.unpack(z.to_bytes(lanes.words.size, "little")))
+
+
 def _uniforms(seed: int, user_id: str, iso_day: str) -> list[float]:
     """The first `_DRAWS` numbers of `KeyedRandom(seed, user_id, iso_day).random()`, in order."""
     material = f"{seed}\x1f{user_id}\x1f{iso_day}".encode()
@@ -162,6 +223,88 @@ def generate_day(seed: int, profile: UserProfile, traits: UserTraits, day: date)
             sleep=night if u[17] < wear.night else None,
         )
     return DayValues(day=day, heart_beat=None, step=None, sleep=night if u[17] < wear.night else None)
+
+
+def generate_metric(
+    seed: int, profile: UserProfile, traits: UserTraits, day: date, metric: str
+) -> HeartDay | StepDay | SleepNight | None:
+    """`getattr(generate_day(...), metric)`, computing only what that metric depends on.
+
+    A query asks for one metric: steps need the night's length and their own draw, the heart
+    rate everything but the sleep shares, the sleep only the night. Same draws, same float
+    operations in the same order as generate_day (tests/mock_server/synth/test_day.py).
+    """
+    draws = _some_uniforms(seed, profile.id, day.isoformat(), _METRIC_DRAWS[metric])
+    return _metric_of(profile, traits, day, metric, draws)
+
+
+def generate_metric_days(
+    seed: int, profile: UserProfile, traits: UserTraits, days: list[date], metric: str
+) -> list[HeartDay | StepDay | SleepNight | None]:
+    """`generate_metric` for each of `days`, the draws of all of them computed at once."""
+    all_draws = _many_uniforms(seed, profile.id, [day.isoformat() for day in days], _METRIC_DRAWS[metric])
+    return [_metric_of(profile, traits, day, metric, draws) for day, draws in zip(days, all_draws, strict=True)]
+
+
+def _metric_of(
+    profile: UserProfile, traits: UserTraits, day: date, metric: str, draws: Sequence[float]
+) -> HeartDay | StepDay | SleepNight | None:
+    """One metric of `day` from its draws (those `_METRIC_DRAWS[metric]` lists, in its order)."""
+    persona = profile.persona
+    weekend = day.weekday() >= 5
+    sleep = persona.sleep
+    mu = sleep.hours + (sleep.weekend_extra_hours if weekend else 0.0)
+    if metric == "sleep":
+        u0, u1, u2, u3, u4, u5, u17 = draws
+        if not u17 < persona.wear.night:
+            return None
+        hours = mu + sleep.hours_sd * _sqrt(-2.0 * _log(u0 or 1e-12)) * _cos(_TWO_PI * u1)
+        hours = max(sleep.min_hours, min(sleep.max_hours, hours))
+        total = round(hours * 60)
+        share = sleep.deep_share + sleep.deep_sd * _sqrt(-2.0 * _log(u2 or 1e-12)) * _cos(_TWO_PI * u3)
+        deep = round(total * max(0.0, min(0.4, share)))
+        share = sleep.awake_share + sleep.awake_sd * _sqrt(-2.0 * _log(u4 or 1e-12)) * _cos(_TWO_PI * u5)
+        awake = round(total * max(0.0, min(0.4, share)))
+        return SleepNight(deepY=deep, shallowY=total - deep - awake, awakeY=awake)
+    u: Sequence[float]
+    if metric == "step":
+        u0, u1, u6, u7, u16 = draws
+        u = [u0, u1, 0.0, 0.0, 0.0, 0.0, u6, u7]
+    else:
+        u = draws
+        u16 = u[16]
+    if not u16 < persona.wear.day:
+        return None
+    hours = mu + sleep.hours_sd * _sqrt(-2.0 * _log(u[0] or 1e-12)) * _cos(_TWO_PI * u[1])
+    hours = max(sleep.min_hours, min(sleep.max_hours, hours))
+    trend = persona.trend
+    years = (day - trend.anchor).days / 365.25
+    step_traits = persona.steps
+    median = traits.steps_median * (1.0 + trend.steps_per_year * years)
+    if weekend:
+        median *= step_traits.weekend_factor
+    tired = max(0.0, 7.0 - hours)
+    factor = _exp(0.0 + step_traits.spread * _sqrt(-2.0 * _log(u[6] or 1e-12)) * _cos(_TWO_PI * u[7]))
+    steps = median * factor * (1.0 - 0.04 * tired)
+    steps = round(max(0.0, min(step_traits.cap, steps)))
+    if metric == "step":
+        return StepDay(y=float(steps))
+    heart = persona.heart
+    resting = (
+        traits.resting
+        + trend.resting_per_year * years
+        + (0.0 + heart.day_sd * _sqrt(-2.0 * _log(u[8] or 1e-12)) * _cos(_TWO_PI * u[9]))
+        + heart.short_night_bpm_per_hour * tired
+    )
+    noise = 0.0 + 1.5 * _sqrt(-2.0 * _log(u[10] or 1e-12)) * _cos(_TWO_PI * u[11])
+    low = round(max(heart.floor, min(heart.ceiling - 10, resting - 4.0 + noise)))
+    activity = min(1.0, steps / 15000.0)
+    noise = 0.0 + 8.0 * _sqrt(-2.0 * _log(u[12] or 1e-12)) * _cos(_TWO_PI * u[13])
+    peak = resting + 25.0 + heart.peak_over_resting * activity + abs(noise)
+    high = round(max(low + 8, min(heart.ceiling, peak)))
+    share = 0.22 + 0.04 * _sqrt(-2.0 * _log(u[14] or 1e-12)) * _cos(_TWO_PI * u[15])
+    mean = low + (high - low) * max(0.05, min(0.6, share))
+    return HeartDay(maxY=float(high), minY=float(low), mean=mean)
 
 
 def apply_pins(values: DayValues, pinned: PinnedDay | None) -> DayValues:

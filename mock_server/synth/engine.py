@@ -8,7 +8,7 @@ the number of users in the fixtures, only with the (bounded) caches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -16,7 +16,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .calendar import date_span, local_date
-from .day import DayValues, UserTraits, apply_pins, generate_day, user_traits
+from .day import (
+    DayValues,
+    UserTraits,
+    apply_pins,
+    generate_day,
+    generate_metric,
+    generate_metric_days,
+    user_traits,
+)
 from .profiles import UserProfile
 from .summary import METRICS, ZERO, EmptyDays, Metric, entry_json, metric_data, metric_json
 
@@ -44,6 +52,7 @@ class DataEngine:
         self._traits = lru_cache(maxsize=USER_CACHE_SIZE)(self._make_traits)
         self._zone = lru_cache(maxsize=USER_CACHE_SIZE)(self._make_zone)
         self._cached_answer = lru_cache(maxsize=ANSWER_CACHE_SIZE)(self._assemble)
+        self._cached_entry = lru_cache(maxsize=DAY_CACHE_SIZE)(self._make_entry)
 
     def _make_traits(self, user_id: str) -> UserTraits:
         return user_traits(self.seed, self.users[user_id])
@@ -64,6 +73,19 @@ class DataEngine:
             for metric in METRICS
         )
         return _CachedDay(values, entries)
+
+    def _make_entry(self, user_id: str, ordinal: int, index: int) -> tuple[Any, str | None]:
+        """One metric's record of a day and its serialised `list` entry (None, None without data).
+
+        Only that metric is generated; a user with pinned days or gaps takes the whole day.
+        """
+        profile = self.users[user_id]
+        if profile.pinned or profile.gaps:
+            cached = self._cached_day(user_id, ordinal)
+            return getattr(cached.values, METRICS[index]), cached.entries[index]
+        day = date.fromordinal(ordinal)
+        record = generate_metric(self.seed, profile, self._traits(user_id), day, METRICS[index])
+        return record, None if record is None else entry_json(METRICS[index], day.isoformat(), record)
 
     def day_values(self, user_id: str, day: date) -> DayValues:
         return self._cached_day(user_id, day.toordinal()).values
@@ -122,12 +144,23 @@ class DataEngine:
         records: list[Any] = []
         entries: list[str] = []
         zero = ZERO[metric]
+        lookup: Callable[[str, int, int], tuple[Any, str | None]] = self._cached_entry
+        profile = self.users[user_id]
+        with_data = range(max(first, joined), stop)
+        if len(with_data) > ANSWER_CACHE_MAX_DAYS and not (profile.pinned or profile.gaps):
+            # A long range (years): generated in one go, not kept day by day.
+            days = [date.fromordinal(o) for o in with_data]
+            generated = generate_metric_days(self.seed, profile, self._traits(user_id), days, metric)
+            batch = {
+                o: (record, None if record is None else entry_json(metric, day.isoformat(), record))
+                for o, day, record in zip(with_data, days, generated, strict=True)
+            }
+            lookup = lambda _user, o, _index: batch[o]  # noqa: E731
         for o in ordinals:
             if o >= joined:
-                cached = self._cached_day(user_id, o)
-                entry = cached.entries[index]
+                record, entry = lookup(user_id, o, index)
                 if entry is not None:
-                    records.append(getattr(cached.values, metric))
+                    records.append(record)
                     entries.append(entry)
                     continue
             if empty_days == "zero":
@@ -139,6 +172,7 @@ class DataEngine:
         """Sizes of the engine's caches (for `make bench` and debugging)."""
         return {
             "days": self._cached_day.cache_info()._asdict(),
+            "entries": self._cached_entry.cache_info()._asdict(),
             "users": self._traits.cache_info()._asdict(),
             "answers": self._cached_answer.cache_info()._asdict(),
         }

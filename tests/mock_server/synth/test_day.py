@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from mock_server.fixtures import Fixtures
-from mock_server.synth.day import DayValues, HeartDay, SleepNight, StepDay, UserTraits, generate_day, user_traits
+from mock_server.synth.day import (
+    DayValues,
+    HeartDay,
+    SleepNight,
+    StepDay,
+    UserTraits,
+    generate_day,
+    generate_metric,
+    generate_metric_days,
+    user_traits,
+)
 from mock_server.synth.profiles import Persona, UserProfile
 from mock_server.synth.rng import KeyedRandom
 
@@ -71,3 +81,24 @@ def test_every_fixture_user_gets_the_reference_values_day_for_day(fixtures: Fixt
             for offset in range(0, 900, 3):
                 day = first + timedelta(days=offset)
                 assert generate_day(seed, profile, traits, day) == reference_day(seed, profile, traits, day)
+
+
+def test_one_metric_alone_is_that_metric_of_the_whole_day(fixtures: Fixtures) -> None:
+    first = date(2023, 11, 1)
+    for seed in (42, 7):
+        for profile in fixtures.users.values():
+            traits = user_traits(seed, profile)
+            for offset in range(0, 900, 5):
+                day = first + timedelta(days=offset)
+                whole = generate_day(seed, profile, traits, day)
+                for metric in ("heart_beat", "step", "sleep"):
+                    assert generate_metric(seed, profile, traits, day, metric) == getattr(whole, metric)
+
+
+def test_a_run_of_days_generated_at_once_is_each_day_generated_alone(fixtures: Fixtures) -> None:
+    days = [date(2016, 2, 27) + timedelta(days=offset) for offset in range(400)]
+    for profile in fixtures.users.values():
+        traits = user_traits(42, profile)
+        for metric in ("heart_beat", "step", "sleep"):
+            alone = [generate_metric(42, profile, traits, day, metric) for day in days]
+            assert generate_metric_days(42, profile, traits, days, metric) == alone

@@ -49,7 +49,7 @@ def test_per_user_state_is_made_only_for_users_asked_about(fixtures: Fixtures) -
     engine.answer_json("step", "typical", FIXED_NOW - 30 * DAY, FIXED_NOW, FIXED_NOW, "omit")
     info = engine.cache_info()
     assert info["users"]["currsize"] == 1
-    assert info["days"]["currsize"] == 30
+    assert info["entries"]["currsize"] == 30  # one metric of 30 days
 
 
 @given(
@@ -68,3 +68,13 @@ def test_a_repeated_answer_is_the_fresh_answer_also_when_today_moved(
         fresh = DataEngine(42, fixtures.users).answer(metric, user, start, end, now, empty)  # type: ignore[arg-type]
         assert engine.answer_json(metric, user, start, end, now, empty) == json.dumps(fresh, separators=(",", ":"))  # type: ignore[arg-type]
     assert engine.cache_info()["answers"]["hits"] >= (1 if days <= 400 else 0)
+
+
+def test_a_long_range_generated_in_one_go_is_the_day_by_day_answer(fixtures: Fixtures) -> None:
+    for user in ("kiritimati", "typical", "doc-example", "qa-edge"):  # no join date, joined, pinned, gaps
+        for metric in METRICS:
+            for empty in ("omit", "zero"):
+                start, end = FIXED_NOW - 1500 * DAY, FIXED_NOW
+                long = DataEngine(42, fixtures.users).answer_json(metric, user, start, end, FIXED_NOW, empty)  # type: ignore[arg-type]
+                expected = DataEngine(42, fixtures.users).answer(metric, user, start, end, FIXED_NOW, empty)  # type: ignore[arg-type]
+                assert long == json.dumps(expected, separators=(",", ":"))
