@@ -241,9 +241,40 @@ def generate_metric(
 def generate_metric_days(
     seed: int, profile: UserProfile, traits: UserTraits, days: list[date], metric: str
 ) -> list[HeartDay | StepDay | SleepNight | None]:
-    """`generate_metric` for each of `days`, the draws of all of them computed at once."""
+    """`generate_metric` for each of `days`, the draws of all of them computed at once.
+
+    Steps (a long range's usual question) have their own loop, with every constant read once;
+    the float operations are those of `_metric_of`, in the same order.
+    """
     all_draws = _many_uniforms(seed, profile.id, [day.isoformat() for day in days], _METRIC_DRAWS[metric])
-    return [_metric_of(profile, traits, day, metric, draws) for day, draws in zip(days, all_draws, strict=True)]
+    if metric != "step":
+        return [_metric_of(profile, traits, day, metric, draws) for day, draws in zip(days, all_draws, strict=True)]
+    persona = profile.persona
+    sleep, step_traits, trend = persona.sleep, persona.steps, persona.trend
+    worn_by_day = persona.wear.day
+    hours_sd, min_hours, max_hours = sleep.hours_sd, sleep.min_hours, sleep.max_hours
+    weekday_mu, weekend_mu = sleep.hours + 0.0, sleep.hours + sleep.weekend_extra_hours
+    steps_median, steps_per_year, anchor = traits.steps_median, trend.steps_per_year, trend.anchor
+    weekend_factor, spread, cap = step_traits.weekend_factor, step_traits.spread, step_traits.cap
+    sqrt, log, cos, exp, two_pi = _sqrt, _log, _cos, _exp, _TWO_PI
+    out: list[HeartDay | StepDay | SleepNight | None] = []
+    for day, (u0, u1, u6, u7, u16) in zip(days, all_draws, strict=True):
+        if not u16 < worn_by_day:
+            out.append(None)
+            continue
+        weekend = day.weekday() >= 5
+        mu = weekend_mu if weekend else weekday_mu
+        hours = mu + hours_sd * sqrt(-2.0 * log(u0 or 1e-12)) * cos(two_pi * u1)
+        hours = max(min_hours, min(max_hours, hours))
+        years = (day - anchor).days / 365.25
+        median = steps_median * (1.0 + steps_per_year * years)
+        if weekend:
+            median *= weekend_factor
+        tired = max(0.0, 7.0 - hours)
+        factor = exp(0.0 + spread * sqrt(-2.0 * log(u6 or 1e-12)) * cos(two_pi * u7))
+        steps = median * factor * (1.0 - 0.04 * tired)
+        out.append(StepDay(y=float(round(max(0.0, min(cap, steps))))))
+    return out
 
 
 def _metric_of(
