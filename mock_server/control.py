@@ -17,7 +17,7 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Request, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import envelope, faults
@@ -172,32 +172,33 @@ def _envelope_code(response: Response) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _body_text(mock: MockContext) -> str:
-    length = request.content_length
+def _body_text(mock: MockContext, req: Request) -> str:
+    length = req.content_length
     if length is not None and length > mock.config.max_body_bytes:
         return f"({length} bytes, not read)"
     try:
-        return request.get_data(cache=True).decode("utf-8", "replace")
+        return req.get_data(cache=True).decode("utf-8", "replace")
     except HTTPException as exc:  # the body was too large or the client went away mid-way
         return f"(not read: {exc.name})"
 
 
 def _journal(mock: MockContext, response: Response | None) -> None:
-    labels: tuple[str, ...] = g.get("cudis_fault_labels", ())
-    dropped = bool(g.get("cudis_dropped", False))
-    environ = request.environ
+    state = g._get_current_object()  # one proxy look-up, not one per field
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]
+    labels: tuple[str, ...] = state.get("cudis_fault_labels", ())
+    dropped = bool(state.get("cudis_dropped", False))
     entry = {
         "time": mock.clock.now(),
-        "method": request.method,
-        "path": request.path,
-        "query": request.query_string.decode("latin-1"),
-        "headers": _masked_headers(environ),
-        "body": _body_text(mock),
+        "method": req.method,
+        "path": req.path,
+        "query": req.query_string.decode("latin-1"),
+        "headers": _masked_headers(req.environ),
+        "body": _body_text(mock, req),
         "status": None if dropped or response is None else response.status_code,
         "code": None if dropped or response is None else _envelope_code(response),
         "fault": ", ".join(labels) or None,
         "reason": None if response is None else response.headers.get("X-Cudis-Mock-Reason"),
-        "problems": list(g.get("cudis_problems", [])),
+        "problems": list(state.get("cudis_problems", [])),
         "worker": os.getpid(),
     }
     mock.store.append_journal(entry, mock.config.journal_limit)

@@ -247,8 +247,9 @@ class SqliteStore:
 
     # journal
     def append_journal(self, entry: JournalEntry, keep: int) -> None:
+        text = json.dumps(entry)
         with self._writing(changes=False) as db:
-            row_id = db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),)).lastrowid or 0
+            row_id = db.execute("INSERT INTO journal (entry) VALUES (?)", (text,)).lastrowid or 0
             if row_id % _TRIM_EVERY == 0:
                 db.execute("DELETE FROM journal WHERE id <= ?", (row_id - keep,))
 
