@@ -116,26 +116,24 @@ _HEART_DRAWS = _Lanes.of(tuple(range(_DRAWS)))
 _METRIC_DRAWS = {"step": _STEP_DRAWS, "sleep": _SLEEP_DRAWS, "heart_beat": _HEART_DRAWS}
 
 
-def _many_uniforms(seed: int, user_id: str, iso_days: list[str], lanes: _Lanes) -> list[tuple[float, ...]]:
-    """`_some_uniforms(seed, user_id, d, lanes)` for every d of `iso_days`, all in one integer."""
-    width = len(lanes.draws)
-    offsets = [((draw + 1) * _GOLDEN) & _MASK for draw in lanes.draws]
-    words = array("Q")
-    for iso_day in iso_days:
-        material = f"{seed}\x1f{user_id}\x1f{iso_day}".encode()
-        state = int.from_bytes(_blake2b(material, digest_size=8).digest(), "big")
-        for offset in offsets:
-            words.append((state + offset) & _MASK)
-            words.append(0)
+def _many_uniforms(seed: int, user_id: str, iso_days: list[str], lanes: _Lanes) -> list[list[float]]:
+    """`_some_uniforms(seed, user_id, d, lanes)` for every d of `iso_days`, all in one integer;
+    returned lane by lane (the first list holds every day's first draw)."""
+    width, count = len(lanes.draws), len(iso_days)
+    prefix = f"{seed}\x1f{user_id}\x1f".encode()
+    states = [int.from_bytes(_blake2b(prefix + day.encode(), digest_size=8).digest(), "big") for day in iso_days]
+    words = array("Q", bytes(16 * width * count))
+    for lane, draw in enumerate(lanes.draws):
+        offset = ((draw + 1) * _GOLDEN) & _MASK
+        words[2 * lane :: 2 * width] = array("Q", [(state + offset) & _MASK for state in states])
     size = len(words) * 8
-    mask = int.from_bytes((b"\xff" * 8 + b"\x00" * 8) * (len(words) // 2), "little")
+    mask = int.from_bytes((b"\xff" * 8 + b"\x00" * 8) * (width * count), "little")
     z = int.from_bytes(words.tobytes(), "little")
     z = ((z ^ (z >> 30)) & mask) * _MIX1 & mask
     z = ((z ^ (z >> 27)) & mask) * _MIX2 & mask
     z = (z ^ (z >> 31)) & mask
-    low = array("Q", z.to_bytes(size, "little"))[::2]
-    values = [(word >> 11) * _UNIT for word in low]
-    return [tuple(values[i : i + width]) for i in range(0, len(values), width)]
+    low = array("Q", z.to_bytes(size, "little"))
+    return [[(word >> 11) * _UNIT for word in low[2 * lane :: 2 * width]] for lane in range(width)]
 
 
 def _some_uniforms(seed: int, user_id: str, iso_day: str, lanes: _Lanes) -> tuple[float, ...]:
@@ -246,9 +244,12 @@ def generate_metric_days(
     Steps (a long range's usual question) have their own loop, with every constant read once;
     the float operations are those of `_metric_of`, in the same order.
     """
-    all_draws = _many_uniforms(seed, profile.id, [day.isoformat() for day in days], _METRIC_DRAWS[metric])
+    by_lane = _many_uniforms(seed, profile.id, [day.isoformat() for day in days], _METRIC_DRAWS[metric])
     if metric != "step":
-        return [_metric_of(profile, traits, day, metric, draws) for day, draws in zip(days, all_draws, strict=True)]
+        return [
+            _metric_of(profile, traits, day, metric, draws)
+            for day, draws in zip(days, zip(*by_lane, strict=True), strict=True)
+        ]
     persona = profile.persona
     sleep, step_traits, trend = persona.sleep, persona.steps, persona.trend
     worn_by_day = persona.wear.day
@@ -258,7 +259,7 @@ def generate_metric_days(
     weekend_factor, spread, cap = step_traits.weekend_factor, step_traits.spread, step_traits.cap
     sqrt, log, cos, exp, two_pi = _sqrt, _log, _cos, _exp, _TWO_PI
     out: list[HeartDay | StepDay | SleepNight | None] = []
-    for day, (u0, u1, u6, u7, u16) in zip(days, all_draws, strict=True):
+    for day, u0, u1, u6, u7, u16 in zip(days, *by_lane, strict=True):
         if not u16 < worn_by_day:
             out.append(None)
             continue

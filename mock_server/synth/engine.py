@@ -8,7 +8,7 @@ the number of users in the fixtures, only with the (bounded) caches.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
@@ -144,18 +144,18 @@ class DataEngine:
         records: list[Any] = []
         entries: list[str] = []
         zero = ZERO[metric]
-        lookup: Callable[[str, int, int], tuple[Any, str | None]] = self._cached_entry
         profile = self.users[user_id]
         with_data = range(max(first, joined), stop)
-        if len(with_data) > ANSWER_CACHE_MAX_DAYS and not (profile.pinned or profile.gaps):
+        if len(with_data) > ANSWER_CACHE_MAX_DAYS and not (profile.pinned or profile.gaps) and empty_days == "omit":
             # A long range (years): generated in one go, not kept day by day.
             days = [date.fromordinal(o) for o in with_data]
             generated = generate_metric_days(self.seed, profile, self._traits(user_id), days, metric)
-            batch = {
-                o: (record, None if record is None else entry_json(metric, day.isoformat(), record))
-                for o, day, record in zip(with_data, days, generated, strict=True)
-            }
-            lookup = lambda _user, o, _index: batch[o]  # noqa: E731
+            for day, record in zip(days, generated, strict=True):
+                if record is not None:
+                    records.append(record)
+                    entries.append(entry_json(metric, day.isoformat(), record))
+            return metric_json(metric, records, entries)
+        lookup = self._cached_entry
         for o in ordinals:
             if o >= joined:
                 record, entry = lookup(user_id, o, index)
