@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
 from .banner import banner
@@ -15,6 +15,12 @@ from .config import MockConfig, config_from_env
 from .context import mock_context
 from .fixtures import FixtureError
 from .tokens import mint
+
+
+class _RequestHandler(WSGIRequestHandler):
+    timeout = 10
+    """Seconds a client may stay silent mid-request. Without it a client that declares a body and
+    never sends it (or a slow-loris) holds a thread forever, e.g. in werkzeug's drain after a 413."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,7 +69,7 @@ def serve(config: MockConfig) -> int:
     except (FixtureError, ValueError) as exc:
         print(f"cudis-mock: {exc}", file=sys.stderr)
         return 2
-    server = make_server(config.host, config.port, app, threaded=True)
+    server = make_server(config.host, config.port, app, threaded=True, request_handler=_RequestHandler)
     host = f"[{config.host}]" if ":" in config.host else config.host
     base_url = f"http://{host}:{server.server_port}"
     mock = mock_context(app)

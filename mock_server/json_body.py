@@ -30,6 +30,31 @@ class NonFinite:
         self.text = text
 
 
+class OutOfRange:
+    """Stands in for a number too large to represent: >4300 digits (Python's int limit) or a float overflow."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @property
+    def negative(self) -> bool:
+        return self.text.lstrip().startswith("-")
+
+
+def parse_int(text: str) -> int | OutOfRange:
+    """An integer literal, or OutOfRange past Python's limit on digits (which would raise ValueError)."""
+    try:
+        return int(text)
+    except ValueError:
+        return OutOfRange(text)
+
+
+def parse_float(text: str) -> float | OutOfRange:
+    """A float literal, or OutOfRange where it overflows to infinity (e.g. 1e400)."""
+    value = float(text)
+    return value if math.isfinite(value) else OutOfRange(text)
+
+
 def is_json_media(content_type: str | None) -> bool:
     if not content_type:
         return True
@@ -43,8 +68,9 @@ def is_non_finite(value: Any) -> bool:
 
 def describe(value: Any) -> str:
     """A short rendering of a value for an error message."""
-    if isinstance(value, NonFinite):
-        return value.text
+    if isinstance(value, (NonFinite, OutOfRange)):
+        text = value.text
+        return text if len(text) <= 40 else f"{text[:37]}... ({len(text)} characters)"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     try:
@@ -64,7 +90,7 @@ def decode_object(raw: bytes, content_type: str | None, example: str) -> dict[st
     except UnicodeDecodeError as exc:
         raise BadBody(f"the body is not valid UTF-8 (byte {exc.start}); send JSON such as {example}") from None
     try:
-        document = json.loads(text, parse_constant=NonFinite)
+        document = json.loads(text, parse_constant=NonFinite, parse_int=parse_int, parse_float=parse_float)
     except RecursionError:
         raise BadBody(f"the JSON is nested too deeply; send a flat object such as {example}") from None
     except json.JSONDecodeError as exc:
@@ -115,6 +141,10 @@ def check_object(
     `ignore` names schema keywords to skip (e.g. `required` for a partial check).
     """
     for name, value in document.items():
+        if isinstance(value, OutOfRange):
+            keyword = "minimum" if value.negative else "maximum"
+            hint = messages.get(keyword, f"is too {'small' if value.negative else 'large'} a number")
+            raise InvalidField(f"{hint} (got {describe(value)})", field=name)
         if is_non_finite(value):
             hint = messages.get("finite", "must be a finite number (NaN and Infinity are not JSON numbers)")
             raise InvalidField(f"{hint} (got {describe(value)})", field=name)

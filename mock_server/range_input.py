@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .envelope import BadBody, InvalidField, InvalidRange
-from .json_body import NonFinite, check_object, decode_object, describe
+from .json_body import NonFinite, check_object, decode_object, describe, parse_float, parse_int
 
 FIELDS = ("startTime", "endTime")
 EXAMPLE = '{"startTime": <unix seconds>, "endTime": <unix seconds>}'
@@ -57,8 +57,8 @@ def _query_number(name: str, text: str) -> Any:
     if not _NUMBER.fullmatch(stripped):
         raise InvalidField(f"must be a number of Unix seconds (got {describe(text)})", field=name)
     if re.fullmatch(r"-?[0-9]+", stripped):
-        return int(stripped)
-    return float(stripped)
+        return parse_int(stripped)
+    return parse_float(stripped)
 
 
 def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, str], rules: RangeRules) -> QueryRange:
