@@ -110,6 +110,31 @@ def _dotted(path: list[str | int]) -> str:
     return out
 
 
+MAX_EXPANDED_NODES = 200_000
+"""Far above any real fixture file (the built-in ones have a few thousand values)."""
+
+
+def _refuse_alias_bombs(path: Path, root: yaml.Node | None) -> None:
+    """Refuse a file whose aliases expand to more values than any fixture needs.
+
+    Aliases share nodes, so a few lines can stand for billions of values (YAML's "billion
+    laughs"); validating them would hang start-up. Counting stops at the limit.
+    """
+    count, stack = 0, [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_EXPANDED_NODES:
+            raise FixtureError(
+                path, None, "", f"expands to more than {MAX_EXPANDED_NODES} values through YAML aliases; write it out"
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
 class _Document:
     """One parsed YAML file with its node tree, for line numbers."""
 
@@ -121,6 +146,7 @@ class _Document:
             raise FixtureError(path, None, "", f"cannot read the file: {exc}") from exc
         try:
             self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            _refuse_alias_bombs(path, self.node)
             self.data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
@@ -160,7 +186,14 @@ def _traits(cls: type, values: dict[str, Any] | None) -> Any:
     return cls(**kwargs)
 
 
-def _persona(name: str, spec: dict[str, Any]) -> Persona:
+def _persona(doc: _Document, name: str, spec: dict[str, Any]) -> Persona:
+    anchor = (spec.get("trend") or {}).get("anchor")
+    if anchor is not None:
+        try:
+            date.fromisoformat(anchor)
+        except ValueError:
+            # The schema's pattern lets 2024-02-30 through; the calendar does not.
+            raise doc.fail(["personas", name, "trend", "anchor"], "not a calendar date (YYYY-MM-DD)") from None
     return Persona(
         name=name,
         description=spec.get("description", ""),
@@ -245,7 +278,9 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
         doc.check(schema, name)
         docs[name] = doc
 
-    personas = {name: _persona(name, spec or {}) for name, spec in docs["personas"].data["personas"].items()}
+    personas = {
+        name: _persona(docs["personas"], name, spec or {}) for name, spec in docs["personas"].data["personas"].items()
+    }
     client_items = docs["clients"].data["clients"]
     _unique(docs["clients"], "clients", client_items, "id")
     clients = {

@@ -129,9 +129,7 @@ def redirect_url(redirect_uri: str, params: dict[str, str], placement: TokenPlac
     # The page shows scope as a plus-separated list: keep '+' literal rather than %2B there (it
     # decodes to the space that separates scopes). Everything else, state above all, must come
     # back exactly as sent, so a '+' in it (base64 states have them) is encoded as %2B.
-    encoded = "&".join(
-        urlencode({key: value}, safe="+" if key == "scope" else "") for key, value in params.items()
-    )
+    encoded = "&".join(urlencode({key: value}, safe="+" if key == "scope" else "") for key, value in params.items())
     if placement == "fragment":
         return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, encoded))
     query = f"{parts.query}&{encoded}" if parts.query else encoded

@@ -65,7 +65,7 @@ def _complete(data: bytes) -> bool:
     return body.endswith(b"0\r\n\r\n") if re.search(rb"(?im)^transfer-encoding:\s*chunked", head) else False
 
 
-def _read_response(sock: socket.socket, timeout: float) -> tuple[bytes, bool]:
+def read_response(sock: socket.socket, timeout: float) -> tuple[bytes, bool]:
     """Read one response, then behave like a polite client: stop sending and wait for the close.
 
     `closed` says whether the server closed the connection within `timeout` after that
@@ -128,7 +128,7 @@ class RawClient:
         """Send `request` as is and read the response until the server closes or it is complete."""
         with self.connect() as sock:
             sock.sendall(request)
-            data, closed = _read_response(sock, self.timeout)
+            data, closed = read_response(sock, self.timeout)
         return parse_response(data, closed)
 
     def request(

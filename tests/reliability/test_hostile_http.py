@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .harness import RANGE, RawResponse, ServedMock, auth_headers, parse_response
+from .harness import RANGE, RawResponse, ServedMock, auth_headers, parse_response, read_response
 
 HEART = "/partner/v1/query/heart_beat"
 LIMIT = 64 * 1024
@@ -62,12 +62,21 @@ BODIES: list[tuple[str, bytes, int, str]] = [
     ("missing-end", b'{"startTime": 1726358400}', 40001, "endTime"),
     ("start-after-end", b'{"startTime": 1726704000, "endTime": 1726358400}', 40002, "after"),
     ("range-too-long", b'{"startTime": 0, "endTime": 99999999999}', 40002, "3660 days"),
-    ("unknown-fields", b'{"startTime": 1726358400, "endTime": 1726704000, "user": "athlete", "x": [1]}', 200, "success"),
+    (
+        "unknown-fields",
+        b'{"startTime": 1726358400, "endTime": 1726704000, "user": "athlete", "x": [1]}',
+        200,
+        "success",
+    ),
     ("duplicate-keys", b'{"startTime": 1, "startTime": 1726358400, "endTime": 1726704000}', 200, "success"),
     ("unicode-escape-key", b'{"\\u0073tartTime": 1726358400, "endTime": 1726704000}', 200, "success"),
     ("lone-surrogate-key", b'{"\\ud800": 1, "startTime": 1726358400, "endTime": 1726704000}', 200, "success"),
-    ("script-in-unknown-field", b'{"<script>alert(1)</script>": 1, "startTime": 1726358400, "endTime": 1726704000}',
-     200, "success"),
+    (
+        "script-in-unknown-field",
+        b'{"<script>alert(1)</script>": 1, "startTime": 1726358400, "endTime": 1726704000}',
+        200,
+        "success",
+    ),
 ]
 
 
@@ -104,7 +113,9 @@ QUERY_STRINGS: list[tuple[str, str, int, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("query", "code", "fragment"), [c[1:] for c in QUERY_STRINGS], ids=[c[0] for c in QUERY_STRINGS])
+@pytest.mark.parametrize(
+    ("query", "code", "fragment"), [c[1:] for c in QUERY_STRINGS], ids=[c[0] for c in QUERY_STRINGS]
+)
 def test_hostile_query_string_gets_a_clear_envelope(mock: ServedMock, query: str, code: int, fragment: str) -> None:
     response = mock.raw().request("GET", f"{HEART}?{query}", b"", auth_headers(mock.token, None))
     envelope = response.envelope
@@ -264,25 +275,21 @@ def _oversized(mock: ServedMock, path: str, method: str = "GET") -> tuple[RawRes
     with mock.raw(timeout=10).connect() as sock:
         started = time.monotonic()
         sock.sendall(head.encode())
-        data = b""
-        while b"\r\n\r\n" not in data or len(data.partition(b"\r\n\r\n")[2]) < int(
-            [h for h in data.split(b"\r\n") if h.lower().startswith(b"content-length:")][0].split(b":")[1]
-        ):
-            chunk = sock.recv(65536)
-            assert chunk, f"closed before a full response: {data!r}"
-            data += chunk
+        # Reads the response, then stops sending (half-close) and waits for the server to close.
+        data, closed = read_response(sock, timeout=5)
         elapsed = time.monotonic() - started
-        # The client stops sending and half-closes; the server must then close promptly.
-        sock.shutdown(socket.SHUT_WR)
-        sock.settimeout(5)
-        closed = sock.recv(65536) == b""
     return parse_response(data, closed), elapsed, closed
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", HEART), ("POST", "/__mock__/tokens"), ("POST", "/oauth/authorize"), ("GET", "/oauth/authorize"),
-     ("GET", "/nowhere")],
+    [
+        ("GET", HEART),
+        ("POST", "/__mock__/tokens"),
+        ("POST", "/oauth/authorize"),
+        ("GET", "/oauth/authorize"),
+        ("GET", "/nowhere"),
+    ],
 )
 def test_a_declared_10mb_body_is_refused_from_the_header_alone(mock: ServedMock, method: str, path: str) -> None:
     response, elapsed, closed = _oversized(mock, path, method)
@@ -306,7 +313,7 @@ def test_a_chunked_body_over_the_limit_is_refused_not_truncated(mock: ServedMock
     """Werkzeug stops a chunked stream quietly at the limit; the mock must not parse the first 64 KiB."""
     piece = b" " * 8192
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for _ in range(LIMIT // len(piece) + 1))
-    body = b"4\r\n{\"st\r\n" + chunks + b"0\r\n\r\n"
+    body = b'4\r\n{"st\r\n' + chunks + b"0\r\n\r\n"
     head = f"GET {HEART} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in auth_headers(mock.token)) + "\r\n"
     response = mock.raw(timeout=30).send(head.encode() + body)

@@ -31,7 +31,7 @@ PAYLOADS = [
     '" onmouseover="alert(6)',
     "' onfocus='alert(7)",
 ]
-RAW_MARKERS = ("<script", "<img src=x", "<svg onload", "\" onmouseover=", "' onfocus=")
+RAW_MARKERS = ("<script", "<img src=x", "<svg onload", '" onmouseover=', "' onfocus=")
 
 
 def _authorize(mock: ServedMock, **params: str) -> RawResponse:
@@ -130,8 +130,12 @@ def test_an_unregistered_redirect_uri_gets_an_error_page_never_a_redirect(mock: 
 
 @pytest.mark.parametrize(
     "redirect_uri",
-    ["https://example.com/callback", "http://127.0.0.1:5173/callback", "http://localhost:3000/callback",
-     "http://[::1]:8000/callback"],
+    [
+        "https://example.com/callback",
+        "http://127.0.0.1:5173/callback",
+        "http://localhost:3000/callback",
+        "http://[::1]:8000/callback",
+    ],
 )
 def test_registered_redirect_uris_still_work(mock: ServedMock, redirect_uri: str) -> None:
     response = _authorize(mock, redirect_uri=redirect_uri)
@@ -218,8 +222,9 @@ def test_any_printable_state_round_trips_percent_encoded(mock: ServedMock, state
     response = _authorize(mock, state=state)
     page = assert_safe_html(response)
     fields = consent_form(page)
-    approved = post_decision(mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"},
-                             cookies_of(response))
+    approved = post_decision(
+        mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(response)
+    )
     assert approved.status == 302, approved.body[:300]
     _no_injected_header(approved)
     location = approved.header("Location") or ""
@@ -263,8 +268,9 @@ def test_a_csrf_token_from_another_mock_is_refused(mock: ServedMock) -> None:
     with served() as other:
         foreign = _authorize(other, state="s")
         fields = consent_form(assert_safe_html(foreign))
-    response = post_decision(mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"},
-                             cookies_of(foreign))
+    response = post_decision(
+        mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(foreign)
+    )
     assert response.status == 403 and response.header("Location") is None
 
 
@@ -279,8 +285,15 @@ def test_a_csrf_token_from_another_mock_is_refused(mock: ServedMock) -> None:
         {"user": "typical", "redirect_uri": "https://evil.test/callback", "grant": "daily"},
         {"user": "typical", "client_id": "local-dev", "grant": "daily"},
     ],
-    ids=["script-credentials", "script-password", "script-user", "script-grant", "script-decision",
-         "smuggled-redirect-uri", "smuggled-client-id"],
+    ids=[
+        "script-credentials",
+        "script-password",
+        "script-user",
+        "script-grant",
+        "script-decision",
+        "smuggled-redirect-uri",
+        "smuggled-client-id",
+    ],
 )
 def test_hostile_form_values_are_escaped_or_ignored(
     mock: ServedMock, consent: tuple[dict[str, str], str], extra: dict[str, str]
@@ -355,8 +368,11 @@ def test_fixture_values_are_escaped_on_the_consent_page(hostile_fixtures: Path) 
         assert html.escape('<script>alert("name")</script>') in page or "&lt;script&gt;" in page
         # A wrong password re-renders the page with the problem: still escaped.
         fields = consent_form(page)
-        again = post_decision(evil, {**fields, "decision": "approve", "username": '"><script>alert(4)</script>',
-                                     "password": "wrong"}, cookies_of(response))
+        again = post_decision(
+            evil,
+            {**fields, "decision": "approve", "username": '"><script>alert(4)</script>', "password": "wrong"},
+            cookies_of(response),
+        )
         assert again.status == 200
         assert_safe_html(again)
         error = _authorize(evil, client_id="evil-app", redirect_uri="https://evil.test/")

@@ -11,8 +11,8 @@ import json
 import pytest
 import schemathesis
 from schemathesis import Case, CheckContext, GenerationMode, Response
-from schemathesis.core.parameters import ParameterLocation
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as builtin
 
 from contract_tests.checks import BUILTINS_REPLACED, negative_data_rejected_by_envelope
