@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean
+.PHONY: install run test lint format clean browser-deps bench bench-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,21 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/cudis-mock serve $(ARGS)
 
-test: install
+# Debian packages the tests need: chromium and chromedriver (real-browser tests), curl (README examples).
+# Installs only what is missing; does nothing when all are present.
+browser-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	if [ -z "$$missing" ]; then \
+	  echo "browser-deps: chromium, chromedriver and curl present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -32,3 +46,18 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# `make bench`: the mock beside Prism, Mockoon and two WSGI floors (see docs/performance.md).
+# Installs what it needs: wrk from Debian when missing, Prism and Mockoon into bench/node_modules.
+BENCH_STAMP := bench/node_modules/.installed-stamp
+BENCH_ARGS ?=
+
+$(BENCH_STAMP): bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+	touch $(BENCH_STAMP)
+
+bench-deps: install $(BENCH_STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+bench: bench-deps
+	$(PY) bench/run.py $(BENCH_ARGS)

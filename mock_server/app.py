@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import time
+import traceback
 from collections.abc import Callable
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from contract_tests.rules import RangeContext
 
-from . import envelope
+from . import control, envelope
 from .clock import MockClock
 from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
@@ -20,6 +20,7 @@ from .envelope import ApiError
 from .fixtures import load_fixtures
 from .logmask import install_log_masking
 from .range_input import RangeRules
+from .scenarios import load_scenario
 from .selfcheck import response_problems
 from .spec import Spec, load_spec
 from .store import MemoryStore, Store
@@ -40,6 +41,7 @@ def _range_rules(spec: Spec) -> RangeRules:
         validator=spec.api.validator(pointer),
         messages=spec.schema_messages(schema_pointer),
         rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
+        is_valid=spec.api.fast_check(pointer),
     )
 
 
@@ -87,6 +89,9 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
+        text = "".join(traceback.format_exception(error))
+        mock_context().errors.append(f"{request.method} {request.path}: {text}")
+        control.record_problem(f"{type(error).__name__}: {error}")
         return _envelope_response(
             mock_context(), envelope.Internal(f"{type(error).__name__}; the mock logged the details")
         )
@@ -98,7 +103,7 @@ def _self_check(app: Flask) -> None:
         mock = mock_context()
         endpoint = request.url_rule.endpoint if request.url_rule else ""
         op = mock.spec.operations.get(endpoint.rsplit(".", 1)[-1])
-        if op is None or response.direct_passthrough:
+        if op is None or response.direct_passthrough or g.get("cudis_injected"):
             return response
         context = RangeContext(now=mock.clock.now())
         problems = response_problems(
@@ -106,6 +111,8 @@ def _self_check(app: Flask) -> None:
         )
         if problems:
             mock.violations.extend(problems)
+            for problem in problems:
+                control.record_problem(problem)
             log.error("response breaks the contract: %s", "; ".join(problems))
             body = envelope.error_body(
                 envelope.INTERNAL, "Internal error: the mock's response broke its contract: " + "; ".join(problems)
@@ -136,8 +143,12 @@ def create_app(
     *,
     store: Store | None = None,
     time_source: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Flask:
-    """Build a mock: spec and fixtures loaded and checked, state in `store` (memory by default)."""
+    """Build a mock: spec and fixtures loaded and checked, state in `store` (memory by default).
+
+    With `config.scenario`, its faults (and clock) replace those in the store.
+    """
     config = config or MockConfig()
     spec = load_spec()
     fixtures = load_fixtures(config.fixtures)
@@ -146,7 +157,8 @@ def create_app(
     store = store or MemoryStore()
     install_log_masking()
     app = Flask(__name__)
-    app.secret_key = config.admin_token or secrets.token_hex(32)
+    # From the store, so every worker signs and checks consent forms with the same key.
+    app.secret_key = store.secret()
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = MockContext(
@@ -157,7 +169,15 @@ def create_app(
         store=store,
         clock=MockClock(store, time_source),
         range_rules=_range_rules(spec),
+        sleep=sleep,
     )
+    mock = mock_context(app)
+    if config.scenario is not None:
+        with app.app_context():
+            mock.scenario = load_scenario(
+                config.scenario, spec, lambda body: control.fault_from_body(mock, body, "check")
+            )
+            admin.apply_scenario(mock)
     handled: set[str] = set()
     for name, handlers in _BLUEPRINTS.items():
         app.register_blueprint(operation_blueprint(name, spec, handlers))
@@ -165,6 +185,7 @@ def create_app(
     check_coverage(spec, handled)
     _guard(app)
     _register_error_handlers(app)
+    control.install(app)
     if config.validate_responses:
         _self_check(app)
     return app

@@ -31,6 +31,21 @@ class MockConfig:
     state: Path | None = None
     workers: int = 1
     scenario: Path | None = None
+    """A scenario file, or the name of a built-in one (fixtures/scenarios/)."""
+    journal_limit: int = 1000
+    """How many API requests the journal keeps (the latest); 0 turns the journal off."""
+
+    def __post_init__(self) -> None:
+        choices = {"error_status": ("200", "mapped"), "empty_days": ("omit", "zero"), "token_in": ("query", "fragment")}
+        for name, allowed in choices.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r})")
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"port must be between 0 and 65535 (got {self.port})")
+        if self.workers < 1:
+            raise ValueError(f"workers must be at least 1 (got {self.workers})")
+        if self.journal_limit < 0:
+            raise ValueError(f"journal_limit must be 0 (off) or more (got {self.journal_limit})")
 
     def with_overrides(self, **changes: Any) -> MockConfig:
         """A copy with the non-None `changes` applied."""
@@ -43,6 +58,7 @@ _CONVERTERS: dict[str, Any] = {
     "max_body_bytes": int,
     "token_lifetime": int,
     "workers": int,
+    "journal_limit": int,
     "fixtures": Path,
     "state": Path,
     "scenario": Path,
@@ -55,7 +71,11 @@ def config_from_env(environ: Mapping[str, str] | None = None, base: MockConfig |
     environ = os.environ if environ is None else environ
     changes: dict[str, Any] = {}
     for f in fields(MockConfig):
-        raw = environ.get(ENV_PREFIX + f.name.upper())
+        name = ENV_PREFIX + f.name.upper()
+        raw = environ.get(name)
         if raw is not None and raw != "":
-            changes[f.name] = _CONVERTERS.get(f.name, str)(raw)
+            try:
+                changes[f.name] = _CONVERTERS.get(f.name, str)(raw)
+            except ValueError:
+                raise ValueError(f"{name}={raw!r} is not a valid {f.name}") from None
     return (base or MockConfig()).with_overrides(**changes)

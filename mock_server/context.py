@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -11,6 +13,7 @@ from .clock import MockClock
 from .config import MockConfig
 from .fixtures import Fixtures
 from .range_input import RangeRules
+from .scenarios import Scenario
 from .spec import Spec
 from .store import Store
 from .synth import DataEngine
@@ -29,6 +32,12 @@ class MockContext:
     range_rules: RangeRules
     violations: list[str] = field(default_factory=list)
     """Contract violations of the mock's own responses (self-check mode)."""
+    errors: list[str] = field(default_factory=list)
+    """Unexpected exceptions while answering, with their tracebacks (the pytest plugin re-raises them)."""
+    scenario: Scenario | None = None
+    """The `--scenario` applied at start-up and by every reset."""
+    sleep: Callable[[float], None] = time.sleep
+    """How latency faults wait (tests inject a fake)."""
 
 
 def mock_context(app: Flask | None = None) -> MockContext:

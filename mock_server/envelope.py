@@ -92,5 +92,10 @@ def success_body(data: Any) -> bytes:
     return json.dumps({"code": SUCCESS, "msg": "success", "data": data}, separators=(",", ":")).encode()
 
 
+def success_body_json(data_json: str) -> bytes:
+    """`success_body(data)` from `data` already serialised the same way."""
+    return f'{{"code":{SUCCESS},"msg":"success","data":{data_json}}}'.encode()
+
+
 def error_body(code: int, msg: str) -> bytes:
     return json.dumps({"code": code, "msg": msg, "data": None}, separators=(",", ":")).encode()

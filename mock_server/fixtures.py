@@ -6,8 +6,11 @@ typo never turns into odd data or a 500 later.
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +20,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import resources
+
+try:
+    import jsonschema_rs as _rs
+except ImportError:  # pragma: no cover - installed with schemathesis
+    _rs = None  # type: ignore[assignment]
 from .json_body import missing_property, unknown_property
 from .synth.profiles import (
     HeartTraits,
@@ -51,7 +59,7 @@ class Client:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserAccount:
     """How a user signs in on the consent page, beside their data profile."""
 
@@ -79,9 +87,26 @@ class Fixtures:
         return next(iter(self.users.values()))
 
 
+# libyaml's loader parses large fixture files (100,000 users) in seconds where the pure-Python
+# one takes minutes; both build the same Python data. Errors are re-read with the pure-Python
+# loader so their wording does not depend on whether libyaml is installed.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _fast_is_valid(schema: dict[str, Any], data: Any) -> bool:
+    """True when jsonschema-rs finds `data` valid (a large users file checks in milliseconds);
+    False when it does not or is missing, and the Python validator then decides and explains."""
+    if _rs is None:
+        return False
+    try:
+        return bool(_rs.Draft202012Validator(schema, validate_formats=False).is_valid(data))
+    except Exception:  # anything jsonschema-rs cannot take: the Python validator decides
+        return False
+
+
 def _load_schema() -> dict[str, Any]:
     with resources.fixtures_schema_path().open(encoding="utf-8") as handle:
-        schema: dict[str, Any] = yaml.safe_load(handle)
+        schema: dict[str, Any] = yaml.load(handle, Loader=_FAST_LOADER)
     return schema
 
 
@@ -110,55 +135,171 @@ def _dotted(path: list[str | int]) -> str:
     return out
 
 
-MAX_EXPANDED_NODES = 200_000
-"""Far above any real fixture file (the built-in ones have a few thousand values)."""
+class _Events(yaml.composer.Composer, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+    """Composes and constructs nodes from a list of already parsed events."""
+
+    def __init__(self, events: list[yaml.Event]) -> None:
+        self._events = events
+        self._position = 0
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def check_event(self, *choices: type[yaml.Event]) -> bool:
+        if self._position >= len(self._events):
+            return False
+        return not choices or isinstance(self._events[self._position], choices)
+
+    def peek_event(self) -> yaml.Event:
+        return self._events[self._position]
+
+    def get_event(self) -> yaml.Event:
+        self._position += 1
+        return self._events[self._position - 1]
 
 
-def _refuse_alias_bombs(path: Path, root: yaml.Node | None) -> None:
-    """Refuse a file whose aliases expand to more values than any fixture needs.
+def _value(events: list[yaml.Event]) -> Any:
+    """The Python value of one node's events."""
+    start: list[yaml.Event] = [yaml.StreamStartEvent(), yaml.DocumentStartEvent()]
+    return _Events([*start, *events, yaml.DocumentEndEvent(), yaml.StreamEndEvent()]).get_single_data()
 
-    Aliases share nodes, so a few lines can stand for billions of values (YAML's "billion
-    laughs"); validating them would hang start-up. Counting stops at the limit.
+
+_LARGE = 1_000_000
+"""Files from this many characters on are loaded item by item."""
+
+
+def _compact(value: Any) -> Any:
+    """`value` with its mapping keys and short strings interned: 100,000 users share one "timezone"."""
+    if isinstance(value, dict):
+        return {sys.intern(k) if isinstance(k, str) else k: _compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_compact(v) for v in value]
+    if isinstance(value, str) and len(value) <= 40:
+        return sys.intern(value)
+    return value
+
+
+class _Unusual(Exception):
+    """A document the item-by-item loader does not handle (anchors, non-mapping root...)."""
+
+
+def _load_by_items(text: str) -> Any:
+    """Load a `{key: [item, ...], ...}` document one top-level list item at a time.
+
+    The same values as `yaml.load`, but without the node tree of the whole file, which for
+    100,000 users took over half a gigabyte. Anything else raises _Unusual.
     """
-    count, stack = 0, [root] if root is not None else []
+    events = yaml.parse(text, Loader=_FAST_LOADER)
+    head = [next(events), next(events), next(events)]
+    if not isinstance(head[2], yaml.MappingStartEvent) or head[2].anchor is not None:
+        raise _Unusual
+    result: dict[Any, Any] = {}
+
+    def node_events(first: yaml.Event) -> list[yaml.Event]:
+        collected, depth = [first], 0
+        event = first
+        while True:
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise _Unusual
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            if depth == 0:
+                return collected
+            event = next(events)
+            collected.append(event)
+
+    for event in events:
+        if isinstance(event, yaml.MappingEndEvent):
+            break
+        key = _value(node_events(event))
+        if not isinstance(key, str) or key in result:
+            raise _Unusual
+        start = next(events)
+        if isinstance(start, yaml.SequenceStartEvent) and start.anchor is None and start.tag is None:
+            items = []
+            for item in events:
+                if isinstance(item, yaml.SequenceEndEvent):
+                    break
+                items.append(_compact(_value(node_events(item))))
+            result[key] = items
+        else:
+            result[key] = _value(node_events(start))
+    rest = list(events)
+    if [type(e) for e in rest] != [yaml.DocumentEndEvent, yaml.StreamEndEvent]:
+        raise _Unusual
+    return result
+
+
+MAX_EXPANDED_VALUES = 200_000
+"""Values an alias-using file may expand to, at least; a file without aliases has fewer values than characters."""
+
+
+def _refuse_alias_bombs(path: Path, text: str, data: Any) -> None:
+    """Refuse a file whose aliases expand it far beyond its own size.
+
+    Aliases share values, so a few lines can stand for billions of them (YAML's "billion
+    laughs") or for a structure that contains itself; validating either would hang start-up.
+    Counting stops at the limit, so this costs little.
+    """
+    limit = max(MAX_EXPANDED_VALUES, 2 * len(text))
+    count, stack = 0, [data]
     while stack:
-        node = stack.pop()
+        value = stack.pop()
         count += 1
-        if count > MAX_EXPANDED_NODES:
+        if count > limit:
             raise FixtureError(
-                path, None, "", f"expands to more than {MAX_EXPANDED_NODES} values through YAML aliases; write it out"
+                path, None, "", f"expands to more than {limit} values through YAML aliases; write it out"
             )
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 class _Document:
-    """One parsed YAML file with its node tree, for line numbers."""
+    """One parsed YAML file; its node tree (for line numbers) is built only to explain an error."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            text = path.read_text(encoding="utf-8")
+            self.text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise FixtureError(path, None, "", f"cannot read the file: {exc}") from exc
         try:
-            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-            _refuse_alias_bombs(path, self.node)
-            self.data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 1 if mark is not None else None
-            raise FixtureError(path, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+            self.data = self._fast_load()
+        except yaml.YAMLError:
+            try:
+                self.data = yaml.safe_load(self.text)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = mark.line + 1 if mark is not None else None
+                raise FixtureError(path, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        if "*" in self.text:  # only an alias can make a few lines stand for a huge value
+            _refuse_alias_bombs(path, self.text, self.data)
+
+    def _fast_load(self) -> Any:
+        if len(self.text) >= _LARGE:
+            with contextlib.suppress(_Unusual, StopIteration):
+                return _load_by_items(self.text)
+        return yaml.load(self.text, Loader=_FAST_LOADER)
+
+    @property
+    def node(self) -> yaml.Node | None:
+        return yaml.compose(self.text, Loader=yaml.SafeLoader)
 
     def fail(self, path: list[str | int], problem: str) -> FixtureError:
-        line = _line_of(self.node, path) if self.node is not None else None
+        node = self.node
+        line = _line_of(node, path) if node is not None else None
         return FixtureError(self.path, line, _dotted(path), problem)
 
     def check(self, schema: dict[str, Any], definition: str) -> None:
-        validator = Draft202012Validator({**schema, "$ref": f"#/$defs/{definition}"})
+        root = {**schema, "$ref": f"#/$defs/{definition}"}
+        if _fast_is_valid(root, self.data):
+            return
+        validator = Draft202012Validator(root)
         errors = sorted(
             validator.iter_errors(self.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
         )
@@ -219,6 +360,12 @@ def _pinned_day(doc: _Document, where: list[str | int], spec: dict[str, Any]) ->
     )
 
 
+@lru_cache(maxsize=4096)
+def _iso_date(text: str) -> date:
+    """Shared date objects: 100,000 users who joined on a handful of dates need not hold 100,000."""
+    return date.fromisoformat(text)
+
+
 def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, Persona]) -> UserProfile:
     where: list[str | int] = ["users", index]
     if spec["persona"] not in personas:
@@ -241,13 +388,13 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
     joined = None
     if "joined" in spec:
         try:
-            joined = date.fromisoformat(spec["joined"])
+            joined = _iso_date(spec["joined"])
         except ValueError:
             raise doc.fail([*where, "joined"], "not a calendar date (YYYY-MM-DD)") from None
     return UserProfile(
         id=spec["id"],
         persona=personas[spec["persona"]],
-        timezone=spec["timezone"],
+        timezone=sys.intern(spec["timezone"]),
         name=spec.get("name", spec["id"]),
         joined=joined,
         joined_days_ago=spec.get("joined_days_ago"),
@@ -296,15 +443,16 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
     user_items = docs["users"].data["users"]
     _unique(docs["users"], "users", user_items, "id")
     _unique(docs["users"], "users", [u for u in user_items if "username" in u], "username")
-    users = {u["id"]: _user(docs["users"], i, u, personas) for i, u in enumerate(user_items)}
-    accounts = {
-        u["id"]: UserAccount(
+    users: dict[str, UserProfile] = {}
+    accounts: dict[str, UserAccount] = {}
+    for i, u in enumerate(user_items):
+        users[u["id"]] = _user(docs["users"], i, u, personas)
+        accounts[u["id"]] = UserAccount(
             id=u["id"],
             name=u.get("name", u["id"]),
             username=u.get("username", u["id"]),
-            password=u.get("password", ""),
+            password=sys.intern(u.get("password", "")),
             description=u.get("description", ""),
         )
-        for u in user_items
-    }
+        user_items[i] = None  # each raw item goes as soon as it is converted (large fixture sets)
     return Fixtures(clients=clients, users=users, accounts=accounts, personas=personas, source=root)

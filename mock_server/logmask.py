@@ -15,14 +15,24 @@ from .tokens import TOKEN_LENGTH, mask
 
 MASKED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "cudis_mock")
 
-_SECRET_PARAM = re.compile(r"(?i)((?:access_token|admin_token|token)=)([^&#\s\"']+)")
+_SECRET_NAMES = r"(?:access_token|admin_token|token|password|csrf_token)"
+_SECRET_PARAM = re.compile(rf"(?i)(\b{_SECRET_NAMES}=)([^&#\s\"']+)")
+_SECRET_JSON = re.compile(rf'(?i)("{_SECRET_NAMES}"\s*:\s*")([^"\\]+)')
 _BEARER = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
 _TOKEN_SHAPE = re.compile(rf"(?<![A-Za-z0-9])[A-Z0-9]{{{TOKEN_LENGTH}}}(?![A-Za-z0-9])")
 
 
+def _masked(match: re.Match[str]) -> str:
+    name, value = match.group(1), match.group(2)
+    # A token keeps its first characters (enough to tell tokens apart); a password keeps none.
+    return name + ("…" if "password" in name.lower() else mask(value))
+
+
 def mask_secrets(text: str) -> str:
-    """`text` with every token-shaped run, `token=` value and bearer credential cut to its first characters."""
-    text = _SECRET_PARAM.sub(lambda m: m.group(1) + mask(m.group(2)), text)
+    """`text` with every token-shaped run, secret parameter (`access_token=`, `password=`, their JSON
+    forms) and bearer credential cut to its first characters."""
+    text = _SECRET_PARAM.sub(_masked, text)
+    text = _SECRET_JSON.sub(_masked, text)
     text = _BEARER.sub(lambda m: m.group(1) + mask(m.group(2)), text)
     return _TOKEN_SHAPE.sub(lambda m: mask(m.group(0)), text)
 

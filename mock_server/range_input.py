@@ -7,7 +7,7 @@ The schema, its messages and the request rules all come from the spec.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,10 +36,12 @@ class RangeRules:
     validator: Draft202012Validator
     messages: dict[str, str]
     rules: tuple[dict[str, Any], ...]
+    is_valid: Callable[[Any], bool] | None = None
+    """A fast yes/no check of the same schema; `validator` explains what is wrong."""
 
 
 def _checked(values: Mapping[str, Any], rules: RangeRules) -> QueryRange:
-    check_object(values, rules.validator, rules.messages, FIELDS, EXAMPLE)
+    check_object(values, rules.validator, rules.messages, FIELDS, EXAMPLE, is_valid=rules.is_valid)
     start, end = float(values["startTime"]), float(values["endTime"])
     for rule in rules.rules:
         if rule["kind"] == "ordered" and start > end:
@@ -67,10 +69,13 @@ def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, s
     Query parameters are the mock's extension; when both are sent, each query value
     is checked and the body wins.
     """
+    if "" in query:
+        raise InvalidField("a query parameter has an empty name (remove the stray '=' or '&')", field="query string")
     query_values = {name: _query_number(name, query[name]) for name in FIELDS if name in query}
     if raw_body.strip():
         # Each query value sent beside a body must still be valid, but need not be complete.
-        check_object(query_values, rules.validator, rules.messages, FIELDS, EXAMPLE, ignore=frozenset({"required"}))
+        if query_values:
+            check_object(query_values, rules.validator, rules.messages, FIELDS, EXAMPLE, ignore=frozenset({"required"}))
         return _checked(decode_object(raw_body, content_type, EXAMPLE), rules)
     if not query_values:
         raise BadBody(f"no range given; send a JSON body {EXAMPLE} (the mock also reads ?startTime=&endTime=)")

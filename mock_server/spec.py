@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -14,6 +14,11 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from . import resources
+
+try:
+    import jsonschema_rs as _rs
+except ImportError:  # pragma: no cover - installed with schemathesis
+    _rs = None  # type: ignore[assignment]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -51,7 +56,8 @@ class SpecDocument:
         self.name = name
         self.path = path
         with path.open(encoding="utf-8") as handle:
-            self.raw: dict[str, Any] = yaml.safe_load(handle)
+            # libyaml when present: the same data, several times faster (start-up time)
+            self.raw: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         self.uri = f"urn:cudis-mock:{name}"
         resource = Resource.from_contents(self.raw, default_specification=DRAFT202012)
         self.registry: Registry[Any] = Registry().with_resource(self.uri, resource)
@@ -74,6 +80,21 @@ class SpecDocument:
             schema = {"$ref": f"{self.uri}{pointer}"}
             self._validators[pointer] = Draft202012Validator(schema, registry=self.registry)
         return self._validators[pointer]
+
+    def fast_check(self, pointer: str) -> Callable[[Any], bool] | None:
+        """A compiled yes/no check of the schema at `pointer` (jsonschema-rs), or None without it.
+
+        About a hundred times faster than `validator(pointer)`; use it to let valid documents
+        through and `validator` to explain invalid ones.
+        """
+        if _rs is None:
+            return None
+        try:
+            compiled = _rs.Draft202012Validator({**self.raw, "$ref": pointer}, validate_formats=False)
+        except Exception:  # a schema jsonschema-rs cannot compile: the Python validator alone decides
+            return None
+        is_valid: Callable[[Any], bool] = compiled.is_valid
+        return is_valid
 
     def operations(self) -> Iterator[Operation]:
         for path, item in self.raw.get("paths", {}).items():

@@ -13,7 +13,7 @@ from .profiles import Persona, PinnedDay, UserProfile
 from .rng import KeyedRandom
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HeartDay:
     maxY: float
     minY: float
@@ -21,12 +21,12 @@ class HeartDay:
     """The day's mean rate; feeds the range's `average`."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepDay:
     y: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SleepNight:
     deepY: int
     shallowY: int
@@ -37,7 +37,7 @@ class SleepNight:
         return self.deepY + self.shallowY + self.awakeY
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DayValues:
     """What the ring recorded for one local date; None where it recorded nothing."""
 
@@ -47,7 +47,7 @@ class DayValues:
     sleep: SleepNight | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserTraits:
     """Per-person constants drawn once from (seed, user)."""
 

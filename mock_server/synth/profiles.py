@@ -102,7 +102,7 @@ class PinnedDay:
     """Metrics with no data that day, as if the ring was off."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserProfile:
     id: str
     persona: Persona

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from flask import Response, request
 
-from ..context import mock_context
-from ..envelope import InvalidField
+from .. import faults
+from ..context import MockContext, mock_context
+from ..control import fault_from_body
+from ..envelope import InvalidField, NotFound
 from ..json_body import check_object, decode_object
-from ..tokens import DAILY, mint, parse_scopes
+from ..store import ClockState
+from ..tokens import DAILY, mint, parse_scopes, token_digest
+from .routing import Handler
 
 _TOKEN_EXAMPLE = '{"client_id": "cudis-wellness", "user_id": "typical", "scope": "daily", "expires_in": 2592000}'
 
@@ -52,4 +59,193 @@ def mint_token() -> Response:
     )
 
 
-HANDLERS = {"mintToken": mint_token}
+def _body(mock: MockContext, schema_name: str, example: str) -> dict[str, Any]:
+    """The request body, checked against `schema_name` of mock-admin.yaml."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        body: dict[str, Any] = {}
+    else:
+        body = decode_object(raw, request.headers.get("Content-Type"), example)
+    pointer = f"#/components/schemas/{schema_name}"
+    schema = mock.spec.admin.resolve(pointer)
+    check_object(body, mock.spec.admin.validator(pointer), schema.get("x-cudis-messages", {}), example=example)
+    return body
+
+
+def _no_content() -> Response:
+    return Response(status=204)
+
+
+def revoke_token(token: str) -> Response:
+    if not mock_context().store.revoke_token(token_digest(token)):
+        raise NotFound(f"no token {token[:4]}… is issued (already revoked, or reset)")
+    return _no_content()
+
+
+def _clock_json(mock: MockContext, state: ClockState) -> Response:
+    now = mock.clock.at(state)
+    return _json(
+        {
+            "now": now,
+            "iso": datetime.fromtimestamp(now, UTC).isoformat().replace("+00:00", "Z"),
+            "frozen": state.frozen_at is not None,
+            "offset": state.offset,
+        },
+        200,
+    )
+
+
+def get_clock() -> Response:
+    mock = mock_context()
+    return _clock_json(mock, mock.store.clock_state())
+
+
+def apply_clock(mock: MockContext, body: Mapping[str, Any]) -> ClockState:
+    """Set the clock from a ClockRequest body."""
+    now = float(body["now"])
+    if body.get("frozen", True):
+        state = ClockState(frozen_at=now)
+    else:
+        state = ClockState(offset=now - mock.clock.at(ClockState()))
+    mock.store.set_clock_state(state)
+    return state
+
+
+def set_clock() -> Response:
+    mock = mock_context()
+    body = _body(mock, "ClockRequest", '{"now": 1795521600}')
+    return _clock_json(mock, apply_clock(mock, body))
+
+
+def advance_clock() -> Response:
+    mock = mock_context()
+    body = _body(mock, "AdvanceRequest", '{"seconds": 86400}')
+    return _clock_json(mock, mock.store.advance_clock(float(body["seconds"])))
+
+
+def list_faults() -> Response:
+    return _json({"faults": [f.to_json() for f in mock_context().store.snapshot().faults]}, 200)
+
+
+def add_fault() -> Response:
+    mock = mock_context()
+    body = _body(mock, "FaultRequest", '{"kind": "status", "status": 503, "times": 2}')
+    fault_from_body(mock, body, "f0")  # refuse a bad fault before taking the store's lock
+
+    def append(current: list[faults.Fault]) -> tuple[list[faults.Fault], faults.Fault]:
+        fault = fault_from_body(mock, body, faults.next_id(current))
+        return [*current, fault], fault
+
+    return _json(mock.store.update_faults(append).to_json(), 201)
+
+
+def clear_faults() -> Response:
+    mock_context().store.update_faults(lambda current: ([], None))
+    return _no_content()
+
+
+def remove_fault(fault_id: str) -> Response:
+    def remove(current: list[faults.Fault]) -> tuple[list[faults.Fault], bool]:
+        kept = [f for f in current if f.id != fault_id]
+        return kept, len(kept) < len(current)
+
+    mock = mock_context()
+    if not mock.store.update_faults(remove):
+        known = ", ".join(f.id for f in mock.store.snapshot().faults) or "none"
+        raise NotFound(f"no fault {fault_id!r} (faults now: {known})")
+    return _no_content()
+
+
+def list_requests() -> Response:
+    raw = request.args.get("limit")
+    if raw is not None and (not raw.isdigit() or int(raw) < 1):
+        raise InvalidField(f"must be a whole number of at least 1 (got {raw!r})", field="limit")
+    return _json({"requests": mock_context().store.journal(int(raw) if raw else None)}, 200)
+
+
+def clear_requests() -> Response:
+    mock_context().store.clear_journal()
+    return _no_content()
+
+
+def reset_mock() -> Response:
+    apply_reset(mock_context())
+    return _no_content()
+
+
+def apply_reset(mock: MockContext) -> None:
+    """Back to the start-up state: no token, no journal, real time, the scenario's faults."""
+    mock.store.reset()
+    mock.violations.clear()
+    mock.errors.clear()
+    if mock.scenario is not None:
+        apply_scenario(mock)
+
+
+def apply_scenario(mock: MockContext) -> None:
+    """Replace the faults (and set the clock) as the `--scenario` says."""
+    scenario = mock.scenario
+    if scenario is None:
+        return
+    if scenario.clock is not None:
+        apply_clock(mock, scenario.clock)
+
+    def replace_all(_current: list[faults.Fault]) -> tuple[list[faults.Fault], None]:
+        built: list[faults.Fault] = []
+        for body in scenario.faults:
+            built.append(fault_from_body(mock, body, faults.next_id(built)))
+        return built, None
+
+    mock.store.update_faults(replace_all)
+
+
+def list_users() -> Response:
+    mock = mock_context()
+    users = []
+    for user in mock.fixtures.users.values():
+        account = mock.fixtures.accounts.get(user.id)
+        users.append(
+            {
+                "id": user.id,
+                "name": user.name,
+                "username": account.username if account else "",
+                "password": account.password if account else "",
+                "timezone": user.timezone,
+                "persona": user.persona.name,
+                "joined": user.joined.isoformat() if user.joined else None,
+                "description": account.description if account else "",
+            }
+        )
+    return _json({"users": users}, 200)
+
+
+def list_clients() -> Response:
+    clients = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "description": c.description,
+            "redirect_uris": list(c.redirect_uris),
+            "scopes": list(c.scopes),
+        }
+        for c in mock_context().fixtures.clients.values()
+    ]
+    return _json({"clients": clients}, 200)
+
+
+HANDLERS: dict[str, Handler] = {
+    "mintToken": mint_token,
+    "revokeToken": revoke_token,
+    "getClock": get_clock,
+    "setClock": set_clock,
+    "advanceClock": advance_clock,
+    "listFaults": list_faults,
+    "addFault": add_fault,
+    "clearFaults": clear_faults,
+    "removeFault": remove_fault,
+    "listRequests": list_requests,
+    "clearRequests": clear_requests,
+    "resetMock": reset_mock,
+    "listUsers": list_users,
+    "listClients": list_clients,
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..context import mock_context
-from ..envelope import success_body
+from ..envelope import success_body_json
 from ..range_input import parse_range
 from ..synth import Metric
 from ..tokens import bearer_token, check_access, token_digest
@@ -20,8 +20,8 @@ def _query(metric: Metric) -> Response:
     asked = parse_range(
         request.get_data(cache=True), request.headers.get("Content-Type"), request.args, mock.range_rules
     )
-    data = mock.engine.answer(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
-    return Response(success_body(data), status=200, mimetype="application/json")
+    data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
+    return Response(success_body_json(data), status=200, mimetype="application/json")
 
 
 def query_heart_beat() -> Response:

@@ -23,9 +23,12 @@ def credentials(live_mock: LiveMock) -> Credentials:
 
 @schema.parametrize()
 def test_mock_keeps_its_contract(case: Case, live_mock: LiveMock, credentials: Credentials) -> None:
+    # Real credentials replace the generated ones, but a header a negative case left out stays out.
+    present = {name.lower() for name in (case.headers or {})}
+    headers = {name: value for name, value in credentials.headers().items() if name.lower() in present}
     case.call_and_validate(
         base_url=live_mock.base_url,
-        headers=credentials.headers(),
+        headers=headers,
         excluded_checks=list(BUILTINS_REPLACED),
         additional_checks=[*ENVELOPE_CHECKS, valid_request_gets_success(credentials)],
     )

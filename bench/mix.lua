@@ -1,0 +1,37 @@
+-- wrk script: GET with a JSON body and both headers, cycling over the three query endpoints.
+-- Configured by environment: BENCH_TOKEN, BENCH_CLIENT, BENCH_DAYS, BENCH_END (Unix seconds).
+-- done() prints one JSON line the harness parses.
+
+local token = os.getenv("BENCH_TOKEN")
+local client = os.getenv("BENCH_CLIENT") or "cudis-wellness"
+local days = tonumber(os.getenv("BENCH_DAYS") or "30")
+local finish = tonumber(os.getenv("BENCH_END"))
+local paths = {"/partner/v1/query/heart_beat", "/partner/v1/query/step", "/partner/v1/query/sleep"}
+local requests = {}
+local counter = 0
+
+function init(args)
+  local body = string.format('{"startTime": %d, "endTime": %d}', finish - days * 86400, finish)
+  local headers = {
+    ["Authorization"] = "Bearer " .. token,
+    ["Cudis-Client-Id"] = client,
+    ["Content-Type"] = "application/json",
+  }
+  for i, path in ipairs(paths) do
+    requests[i] = wrk.format("GET", path, headers, body)
+  end
+end
+
+function request()
+  counter = counter + 1
+  return requests[(counter % #requests) + 1]
+end
+
+function done(summary, latency, requests_)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, "errors": %d, "status_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
+    errors, summary.errors.status))
+end

@@ -1,0 +1,677 @@
+"""`make bench`: the mock beside Prism, Mockoon and two floors, under the same load; and start-up,
+memory and long-range figures. Prints markdown tables and writes them to bench/out/.
+
+Everything listens on 127.0.0.1. Every load run is bounded in time (`--duration`).
+Run through `make bench`, which installs wrk, Prism and Mockoon first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+OUT = BENCH / "out"
+BIN = Path(sys.executable).parent
+NODE_BIN = BENCH / "node_modules" / ".bin"
+SPEC = ROOT / "openapi" / "cudis-v1.yaml"
+DAY = 86400
+CLIENT = "cudis-wellness"
+METRICS = ("heart_beat", "step", "sleep")
+WORKERS = 2
+LONG_USER = "kiritimati"
+"""A built-in user with data every day back to 1970 (no join date), for the 10-year query."""
+TARGETS = {
+    "vs_prism": 1.5,
+    "vs_mockoon": 1.5,
+    "vs_flask_floor": 0.5,
+    "p99_365_c16_ms": 10.0,
+    "cold_start_s": 0.5,
+    "fixture_start_s": 0.2,
+    "rss_mb": 150.0,
+    "ten_years_ms": 50.0,
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def range_body(days: int, end: int) -> str:
+    return json.dumps({"startTime": end - days * DAY, "endTime": end})
+
+
+def query_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Cudis-Client-Id": CLIENT, "Content-Type": "application/json"}
+
+
+@dataclass
+class Server:
+    """A server process this run started (in its own process group, stopped by its id)."""
+
+    name: str
+    argv: list[str]
+    port: int
+    env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    log_path: Path | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log_path = OUT / f"{self.name}.log"
+        handle = self.log_path.open("wb")
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            self.argv,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            tail = self.log_path.read_text(errors="replace")[-2000:] if self.log_path else ""
+            raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{tail}")
+
+
+@contextlib.contextmanager
+def running(server: Server) -> Iterator[Server]:
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_until(server: Server, probe: Callable[[], bool], timeout: float = 60.0) -> float:
+    """Seconds from the process start until `probe()` is true (polled every few ms)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        server.check_alive()
+        with contextlib.suppress(requests.RequestException, ValueError):
+            if probe():
+                return time.perf_counter() - server.started
+        time.sleep(0.005)
+    raise TimeoutError(f"{server.name} did not answer within {timeout:.0f} s; see {server.log_path}")
+
+
+def query_ok(base_url: str, token: str, days: int, end: int, metric: str = "heart_beat", envelope: bool = True) -> bool:
+    response = requests.get(
+        f"{base_url}/partner/v1/query/{metric}",
+        data=range_body(days, end),
+        headers=query_headers(token),
+        timeout=30,
+    )
+    if response.status_code != 200:
+        return False
+    return not envelope or response.json().get("code") == 200
+
+
+# --- the servers -------------------------------------------------------------------------
+
+
+def cli_has_workers() -> bool:
+    """Whether `cudis-mock serve` has `--workers` (the production server of the control-plane issue)."""
+    result = subprocess.run(
+        [str(BIN / "cudis-mock"), "serve", "--help"], capture_output=True, text=True, check=False, cwd=ROOT
+    )
+    return "--workers" in result.stdout
+
+
+def gunicorn(name: str, app: str, env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    argv = [
+        str(BIN / "gunicorn"),
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "sync",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--pythonpath",
+        str(BENCH),
+        "--log-level",
+        "warning",
+        app,
+    ]
+    return Server(name, argv, port, env=env or {})
+
+
+@dataclass
+class Target:
+    server: Server
+    token: str
+    envelope: bool
+    """Whether a success must also carry `"code": 200` (the mock); the others mock statically."""
+    mint_over_http: bool = False
+
+
+def mock_target(token: str, body_file: Path) -> Target:
+    if cli_has_workers():
+        port = free_port()
+        argv = [str(BIN / "cudis-mock"), "serve", "--workers", str(WORKERS), "--port", str(port)]
+        return Target(Server("mock", argv, port), token="", envelope=True, mint_over_http=True)
+    env = {"CUDIS_BENCH_TOKENS": f"{token}:typical,{token}L:{LONG_USER}"}
+    return Target(gunicorn("mock", "servers:mock_app()", env), token=token, envelope=True)
+
+
+def ready(target: Target, end: int) -> float:
+    """Cold start: seconds from the process start to the first successful 30-day query."""
+    server = target.server
+
+    def probe() -> bool:
+        if target.mint_over_http and not target.token:
+            response = requests.post(
+                f"{server.base_url}/__mock__/tokens", json={"client_id": CLIENT, "user_id": "typical"}, timeout=10
+            )
+            if response.status_code != 201:
+                return False
+            target.token = response.json()["access_token"]
+        return query_ok(server.base_url, target.token or "x", 30, end, envelope=target.envelope)
+
+    return wait_until(server, probe)
+
+
+def targets(token: str, body_file: Path) -> dict[str, Callable[[], Target]]:
+    floor_env = {"CUDIS_BENCH_BODY": str(body_file)}
+    return {
+        "mock": lambda: mock_target(token, body_file),
+        "flask floor": lambda: Target(gunicorn("flask-floor", "servers:flask_app()", floor_env), token, False),
+        "bare WSGI floor": lambda: Target(gunicorn("bare-floor", "servers:bare_app", floor_env), token, False),
+        "prism": lambda: Target(prism_server(), token, False),
+        "mockoon": lambda: Target(mockoon_server(), token, False),
+    }
+
+
+def prism_server() -> Server:
+    port = free_port()
+    argv = [str(NODE_BIN / "prism"), "mock", "-h", "127.0.0.1", "-p", str(port), "-v", "warn", str(SPEC)]
+    return Server("prism", argv, port)
+
+
+def mockoon_server() -> Server:
+    port = free_port()
+    argv = [str(NODE_BIN / "mockoon-cli"), "start", "-d", str(SPEC), "-p", str(port), "-l", "127.0.0.1", "-X"]
+    return Server("mockoon", argv, port)
+
+
+# --- load ----------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadResult:
+    server: str
+    days: int
+    connections: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def wrk(target: Target, days: int, connections: int, duration: float, end: int) -> LoadResult:
+    env = {
+        **os.environ,
+        "BENCH_TOKEN": target.token,
+        "BENCH_CLIENT": CLIENT,
+        "BENCH_DAYS": str(days),
+        "BENCH_END": str(end),
+    }
+    argv = [
+        shutil.which("wrk") or "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{duration:g}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(BENCH / "mix.lua"),
+        target.server.base_url,
+    ]
+    result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=duration + 60, check=True)
+    match = re.search(r"BENCH_RESULT (\{.*\})", result.stdout)
+    if match is None:
+        raise RuntimeError(f"wrk printed no result:\n{result.stdout}\n{result.stderr}")
+    raw = json.loads(match.group(1))
+    return LoadResult(
+        server=target.server.name,
+        days=days,
+        connections=connections,
+        rps=raw["requests"] / (raw["duration_us"] / 1e6),
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        errors=raw["errors"],
+        requests=raw["requests"],
+    )
+
+
+def load_runs(
+    make: dict[str, Callable[[], Target]], duration: float, warmup: float, end: int
+) -> tuple[list[LoadResult], dict[str, float]]:
+    results: list[LoadResult] = []
+    cold: dict[str, float] = {}
+    for label, factory in make.items():
+        target = factory()
+        target.server.name = label
+        with running(target.server):
+            cold[label] = ready(target, end)
+            for metric in METRICS:  # every endpoint and range answers before load, as the load sends it
+                for days in (30, 365):
+                    if not query_ok(target.server.base_url, target.token, days, end, metric, target.envelope):
+                        raise RuntimeError(f"{label}: {metric} {days} days did not succeed")
+            log(f"{label}: ready in {cold[label]:.2f} s; warming up {warmup:g} s")
+            wrk(target, 30, 16, warmup, end)
+            for days in (30, 365):
+                for connections in (16, 64):
+                    result = wrk(target, days, connections, duration, end)
+                    log(
+                        f"{label}: {days} d c{connections}: {result.rps:,.0f} req/s, "
+                        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}"
+                    )
+                    results.append(result)
+    return results, cold
+
+
+# --- the other figures ------------------------------------------------------------------------
+
+
+def cold_starts(make: dict[str, Callable[[], Target]], end: int, rounds: int) -> dict[str, float]:
+    """Median seconds from process start to the first successful query."""
+    medians = {}
+    for label in ("mock", "prism", "mockoon"):
+        times = []
+        for _ in range(rounds):
+            target = make[label]()
+            with running(target.server):
+                times.append(ready(target, end))
+        medians[label] = statistics.median(times)
+        log(f"cold start {label}: {', '.join(f'{t:.2f}' for t in times)} s")
+    # The single-process development server (`cudis-mock serve`): token from its banner.
+    times = []
+    for _ in range(rounds):
+        port = free_port()
+        server = Server("mock-dev", [str(BIN / "cudis-mock"), "serve", "--port", str(port)], port)
+        with running(server):
+
+            def probe(server: Server = server) -> bool:
+                assert server.log_path is not None
+                found = re.search(r"access token for user '[^']+', client '[^']+': (\S+)", server.log_path.read_text())
+                return found is not None and query_ok(server.base_url, found.group(1), 30, end)
+
+            times.append(wait_until(server, probe))
+    medians["mock (cudis-mock serve, 1 process)"] = statistics.median(times)
+    return medians
+
+
+FIXTURE_TEST = """
+import json, os, time
+from pathlib import Path
+
+import pytest
+import requests
+
+
+@pytest.fixture(scope="session")
+def t0():
+    return time.perf_counter()
+
+
+def test_first_query(t0, live_mock):
+    token = live_mock.mint(user_id="typical", client_id="cudis-wellness")
+    end = int(time.time()) // 86400 * 86400
+    response = requests.get(
+        live_mock.base_url + "/partner/v1/query/heart_beat",
+        data=json.dumps({"startTime": end - 30 * 86400, "endTime": end}),
+        headers={"Authorization": "Bearer " + token, "Cudis-Client-Id": "cudis-wellness",
+                 "Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.json()["code"] == 200
+    Path(os.environ["BENCH_FIXTURE_OUT"]).write_text(str(time.perf_counter() - t0))
+"""
+
+
+def fixture_start(rounds: int) -> float:
+    """The `live_mock` fixture of tests/conftest.py: create the app, serve on loopback, first query answered."""
+    times = []
+    with tempfile.TemporaryDirectory(prefix="cudis-bench-") as tmp:
+        test_file = Path(tmp) / "test_fixture_start.py"
+        test_file.write_text(FIXTURE_TEST)
+        out = Path(tmp) / "seconds"
+        for _ in range(rounds):
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "tests.conftest",
+                    "-p",
+                    "no:cacheprovider",
+                    "--rootdir",
+                    tmp,
+                    str(test_file),
+                ],
+                cwd=ROOT,
+                env={**os.environ, "BENCH_FIXTURE_OUT": str(out), "PYTHONPATH": str(ROOT)},
+                capture_output=True,
+                check=True,
+                timeout=120,
+            )
+            times.append(float(out.read_text()))
+    log(f"fixture start: {', '.join(f'{t:.3f}' for t in times)} s")
+    return statistics.median(times)
+
+
+def write_user_fixtures(directory: Path, count: int) -> None:
+    """clients and personas from the built-in set; `count` users spread over personas and zones."""
+    builtin = ROOT / "fixtures"
+    shutil.copy(builtin / "clients.yaml", directory / "clients.yaml")
+    shutil.copy(builtin / "personas.yaml", directory / "personas.yaml")
+    personas = ("typical", "athlete", "sedentary", "night_shift", "sparse")
+    zones = ("America/New_York", "Europe/Berlin", "Asia/Tokyo", "UTC", "Europe/London", "Australia/Sydney")
+    with (directory / "users.yaml").open("w", encoding="utf-8") as handle:
+        handle.write("users:\n")
+        for i in range(count):
+            handle.write(
+                f"  - id: user-{i:06d}\n    username: user{i}\n    password: cudis\n"
+                f"    persona: {personas[i % len(personas)]}\n    timezone: {zones[i % len(zones)]}\n"
+                f'    joined: "2020-01-01"\n'
+            )
+
+
+def peak_rss(users: int | None, end: int, queries: int) -> tuple[float, float]:
+    """Peak RSS (MB) of `cudis-mock serve` after `queries` 365-day queries over distinct user-years.
+
+    Returns (peak RSS, start-up seconds). The same workload runs whatever the number of users,
+    so the day cache holds the same number of days.
+    """
+    with tempfile.TemporaryDirectory(prefix="cudis-bench-users-") as tmp:
+        argv = [str(BIN / "cudis-mock"), "serve"]
+        if users is not None:
+            write_user_fixtures(Path(tmp), users)
+            argv += ["--fixtures", tmp]
+        port = free_port()
+        server = Server(f"rss-{users or 'builtin'}", [*argv, "--port", str(port)], port)
+        with running(server):
+            session = requests.Session()
+            user_ids = [f"user-{i:06d}" for i in range(0, users, max(1, users // queries))] if users else []
+            if not user_ids:
+                user_ids = ["typical", "athlete", "sedentary", "night-shift", "sparse", "kiritimati", "baker-island"]
+            mint = {"client_id": CLIENT, "user_id": user_ids[0]}
+            started = wait_until(
+                server,
+                lambda: session.post(f"{server.base_url}/__mock__/tokens", json=mint, timeout=5).status_code == 201,
+                600,
+            )
+            tokens: dict[str, str] = {}
+            for i in range(queries):
+                user = user_ids[i % len(user_ids)]
+                years_back = i // len(user_ids)
+                if user not in tokens:
+                    response = session.post(
+                        f"{server.base_url}/__mock__/tokens", json={"client_id": CLIENT, "user_id": user}, timeout=10
+                    )
+                    response.raise_for_status()
+                    tokens[user] = response.json()["access_token"]
+                stop = end - years_back * 365 * DAY
+                response = session.get(
+                    f"{server.base_url}/partner/v1/query/heart_beat",
+                    data=range_body(365, stop),
+                    headers=query_headers(tokens[user]),
+                    timeout=30,
+                )
+                if response.json().get("code") != 200:
+                    raise RuntimeError(f"query for {user} failed: {response.text[:200]}")
+            assert server.proc is not None
+            status = Path(f"/proc/{server.proc.pid}/status").read_text()
+            match = re.search(r"VmHWM:\s+(\d+) kB", status)
+            assert match is not None
+            return int(match.group(1)) / 1024, started
+
+
+def ten_year_query(target: Target, end: int) -> tuple[float, float]:
+    """(first, best of three repeats) milliseconds of a 10-year step query that nobody asked for yet."""
+    assert target.mint_over_http or target.token
+    url = f"{target.server.base_url}/partner/v1/query/step"
+    token = target.token + "L"
+    if target.mint_over_http:
+        token = requests.post(
+            f"{target.server.base_url}/__mock__/tokens", json={"client_id": CLIENT, "user_id": LONG_USER}, timeout=10
+        ).json()["access_token"]
+    body = range_body(3650, end)
+    times = []
+    for _ in range(4):
+        started = time.perf_counter()
+        response = requests.get(url, data=body, headers=query_headers(token), timeout=30)
+        times.append((time.perf_counter() - started) * 1000)
+        data = response.json()
+        if data.get("code") != 200 or len(data["data"]["list"]) < 3000:
+            raise RuntimeError(f"10-year query failed: {response.text[:200]}")
+    return times[0], min(times[1:])
+
+
+def contract_wall_time() -> tuple[str, float]:
+    """Wall time of the contract suite against the mock."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/contract_tests"]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False, timeout=900)
+    elapsed = time.perf_counter() - started
+    what = "pytest tests/contract_tests (schemathesis conformance run against live_mock)"
+    if result.returncode != 0:
+        (OUT / "contract.log").write_text(result.stdout + result.stderr)
+        what += f" -- FAILED (exit {result.returncode}, see bench/out/contract.log)"
+    return what, elapsed
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    mem = ""
+    with contextlib.suppress(OSError):
+        match = re.search(r"MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text())
+        mem = f"{int(match.group(1)) / 1024 / 1024:.0f} GB" if match else ""
+
+    def version(argv: list[str]) -> str:
+        try:
+            out = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        except OSError:
+            return "?"
+        return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "?"
+
+    return {
+        "cpu": f"{cpu} x {os.cpu_count()}",
+        "memory": mem,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "wrk": version(["wrk", "-v"]),
+        "node": version(["node", "--version"]),
+        "prism": version([str(NODE_BIN / "prism"), "--version"]),
+        "mockoon-cli": version([str(NODE_BIN / "mockoon-cli"), "--version"]),
+        "gunicorn": version([str(BIN / "gunicorn"), "--version"]),
+    }
+
+
+def mark(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+def report(data: dict[str, Any]) -> str:
+    lines = ["## Load (wrk, 1 thread, GET with JSON body and both headers, three endpoints in turn)", ""]
+    lines += ["| server | range | connections | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|---|"]
+    by_key = {(r["server"], r["days"], r["connections"]): r for r in data["load"]}
+    servers = list(dict.fromkeys(r["server"] for r in data["load"]))
+    for r in data["load"]:
+        lines.append(
+            f"| {r['server']} | {r['days']} d | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {r['errors']} |"
+        )
+    lines += ["", "## Ratios of the mock's req/s", ""]
+    others = [s for s in servers if s != "mock"]
+    lines += ["| range | connections | " + " | ".join(f"mock / {s}" for s in others) + " |"]
+    lines += ["|---|---|" + "---|" * len(others)]
+    for days in (30, 365):
+        for connections in (16, 64):
+            mock = by_key[("mock", days, connections)]["rps"]
+            cells = [f"{mock / by_key[(s, days, connections)]['rps']:.2f}x" for s in others]
+            lines.append(f"| {days} d | {connections} | " + " | ".join(cells) + " |")
+    f = data["figures"]
+    lines += ["", "## Other figures", "", "| figure | value | target | |", "|---|---|---|---|"]
+    for label, seconds in f["cold_start_s"].items():
+        target = f"< {TARGETS['cold_start_s']} s" if label == "mock" else ""
+        verdict = mark(seconds < TARGETS["cold_start_s"]) if label == "mock" else ""
+        lines.append(f"| cold start, {label} (process start to first query) | {seconds:.2f} s | {target} | {verdict} |")
+    lines.append(
+        f"| pytest fixture start (live_mock: app, loopback server, first query) | {f['fixture_start_s']:.3f} s | "
+        f"< {TARGETS['fixture_start_s']} s | {mark(f['fixture_start_s'] < TARGETS['fixture_start_s'])} |"
+    )
+    rss_b, rss_u = f["rss_mb"]["builtin"], f["rss_mb"]["100000"]
+    lines.append(f"| peak RSS, built-in fixtures (11 users), same query load | {rss_b:.0f} MB | | |")
+    lines.append(
+        f"| peak RSS, 100,000 users | {rss_u:.0f} MB (+{rss_u - rss_b:.0f} MB) | < {TARGETS['rss_mb']:.0f} MB | "
+        f"{mark(rss_u < TARGETS['rss_mb'])} |"
+    )
+    lines.append(f"| start-up with 100,000 users (`cudis-mock serve --fixtures`) | {f['users_start_s']:.1f} s | | |")
+    first, warm = f["ten_years_ms"]
+    lines.append(
+        f"| one 10-year step query (first / repeated) | {first:.0f} ms / {warm:.0f} ms | "
+        f"< {TARGETS['ten_years_ms']:.0f} ms | {mark(first < TARGETS['ten_years_ms'])} |"
+    )
+    what, seconds = f["contract"]
+    lines.append(f"| contract suite wall time: {what} | {seconds:.1f} s | | |")
+    lines += ["", "## Targets on the load", "", "| target | worst case | |", "|---|---|---|"]
+    for other, key in (("prism", "vs_prism"), ("mockoon", "vs_mockoon"), ("flask floor", "vs_flask_floor")):
+        worst = min(by_key[("mock", d, c)]["rps"] / by_key[(other, d, c)]["rps"] for d in (30, 365) for c in (16, 64))
+        lines.append(f"| mock >= {TARGETS[key]}x {other} req/s | {worst:.2f}x | {mark(worst >= TARGETS[key])} |")
+    p99 = by_key[("mock", 365, 16)]["p99_ms"]
+    lines.append(
+        f"| mock p99 < {TARGETS['p99_365_c16_ms']:.0f} ms, 365-day queries, 16 connections | {p99:.1f} ms | "
+        f"{mark(p99 < TARGETS['p99_365_c16_ms'])} |"
+    )
+    lines += ["", "## Machine", ""] + [f"- {k}: {v}" for k, v in data["machine"].items()]
+    lines += [f"- mock server: {data['mock_server']}", f"- duration per load run: {data['duration']:g} s"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", "8")))
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each cold-start measurement")
+    parser.add_argument("--users", type=int, default=100_000)
+    parser.add_argument("--rss-queries", type=int, default=150)
+    parser.add_argument("--skip-load", action="store_true", help="only the start-up, memory and long-range figures")
+    args = parser.parse_args()
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    end = int(time.time()) // DAY * DAY
+    token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
+    data: dict[str, Any] = {"machine": machine(), "duration": args.duration}
+    data["mock_server"] = (
+        f"cudis-mock serve --workers {WORKERS}"
+        if cli_has_workers()
+        else f"gunicorn --workers {WORKERS} --worker-class sync mock_server.wsgi (bench/servers.py adds the token)"
+    )
+
+    # The floors answer the mock's own 30-day heart_beat body.
+    body_file = OUT / "fixed-body.json"
+    mock = mock_target(token, body_file)
+    body_file.write_bytes(b"{}")
+    with running(mock.server):
+        ready(mock, end)
+        response = requests.get(
+            f"{mock.server.base_url}/partner/v1/query/heart_beat",
+            data=range_body(30, end),
+            headers=query_headers(mock.token),
+            timeout=10,
+        )
+        body_file.write_bytes(response.content)
+        data["figures"] = {"ten_years_ms": ten_year_query(mock, end)}
+    log(f"10-year query: first {data['figures']['ten_years_ms'][0]:.0f} ms")
+
+    make = targets(token, body_file)
+    data["load"] = []
+    if not args.skip_load:
+        results, _ = load_runs(make, args.duration, args.warmup, end)
+        data["load"] = [asdict(r) for r in results]
+    figures = data["figures"]
+    figures["cold_start_s"] = cold_starts(make, end, args.rounds)
+    figures["fixture_start_s"] = fixture_start(args.rounds)
+    rss_builtin, _ = peak_rss(None, end, args.rss_queries)
+    rss_users, users_start = peak_rss(args.users, end, args.rss_queries)
+    figures["rss_mb"] = {"builtin": rss_builtin, str(args.users): rss_users}
+    figures["rss_mb"].setdefault("100000", rss_users)
+    figures["users_start_s"] = users_start
+    log(f"peak RSS: built-in {rss_builtin:.0f} MB, {args.users} users {rss_users:.0f} MB")
+    (OUT / "results.json").write_text(json.dumps(data, indent=2))  # kept if the contract run hangs
+    figures["contract"] = contract_wall_time()
+    log(f"contract suite: {figures['contract'][1]:.1f} s")
+
+    (OUT / "results.json").write_text(json.dumps(data, indent=2))
+    if args.skip_load:
+        print(json.dumps(figures, indent=2))
+        return 0
+    text = report(data)
+    (OUT / "results.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

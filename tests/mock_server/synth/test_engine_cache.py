@@ -1,0 +1,52 @@
+"""The engine's pre-serialised answers are byte for byte what serialising `answer()` gives."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mock_server.envelope import success_body, success_body_json
+from mock_server.fixtures import Fixtures, load_fixtures
+from mock_server.synth import METRICS, DataEngine, Metric
+
+from ...conftest import FIXED_NOW
+
+DAY = 86400
+USERS = sorted(load_fixtures().users)
+
+
+@given(
+    user=st.sampled_from(USERS),
+    metric=st.sampled_from(METRICS),
+    start=st.floats(min_value=FIXED_NOW - 800 * DAY, max_value=FIXED_NOW + 2 * DAY),
+    span=st.floats(min_value=0, max_value=400 * DAY),
+    empty=st.sampled_from(["omit", "zero"]),
+)
+def test_cached_bytes_equal_serialised_answer(
+    fixtures: Fixtures, user: str, metric: Metric, start: float, span: float, empty: str
+) -> None:
+    warm = DataEngine(42, fixtures.users)
+    warm.answer_json(metric, user, start - 30 * DAY, start + span + 30 * DAY, FIXED_NOW, empty)  # type: ignore[arg-type]
+    fresh = DataEngine(42, fixtures.users)
+    expected = fresh.answer(metric, user, start, start + span, FIXED_NOW, empty)  # type: ignore[arg-type]
+    cached = warm.answer_json(metric, user, start, start + span, FIXED_NOW, empty)  # type: ignore[arg-type]
+    assert cached == json.dumps(expected, separators=(",", ":"))
+    assert success_body_json(cached) == success_body(expected)
+
+
+def test_pinned_days_come_out_of_the_cache_as_pinned(fixtures: Fixtures) -> None:
+    engine = DataEngine(42, fixtures.users)
+    start = 1726358400  # 2024-09-15 UTC, the vendor page's example range of doc-example
+    for _ in range(2):  # uncached, then cached
+        data = json.loads(engine.answer_json("heart_beat", "doc-example", start, start + 4 * DAY, FIXED_NOW, "omit"))
+        assert data["list"][0] == {"date": "2024-09-16", "maxY": 80.0, "minY": 70.0}
+
+
+def test_per_user_state_is_made_only_for_users_asked_about(fixtures: Fixtures) -> None:
+    engine = DataEngine(42, fixtures.users)
+    engine.answer_json("step", "typical", FIXED_NOW - 30 * DAY, FIXED_NOW, FIXED_NOW, "omit")
+    info = engine.cache_info()
+    assert info["users"]["currsize"] == 1
+    assert info["days"]["currsize"] == 30

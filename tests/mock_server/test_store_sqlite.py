@@ -1,0 +1,108 @@
+"""`cudis-mock serve --state FILE`: tokens, clock and journal survive a restart."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import requests
+
+from mock_server.cli import main
+
+from .serving import Served, serving
+
+RANGE = {"startTime": 1726358400, "endTime": 1726704000}
+
+
+def query(mock: Served, token: str, client_id: str = "cudis-wellness") -> int:
+    headers = {"Authorization": f"Bearer {token}", "Cudis-Client-Id": client_id}
+    response = requests.get(f"{mock.base_url}/partner/v1/query/heart_beat", json=RANGE, headers=headers, timeout=10)
+    return int(response.json()["code"])
+
+
+def test_a_restart_with_state_keeps_every_token_the_clock_and_the_journal(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    with serving("--state", str(state), log=tmp_path / "first.log") as first:
+        assert f"(state in {state})" in first.banner
+        tokens = {first.token: "cudis-wellness"}
+        for user, client in (("athlete", "local-dev"), ("no-data", "JDS734JSNDPW")):
+            grant = requests.post(
+                f"{first.base_url}/__mock__/tokens", json={"user_id": user, "client_id": client}, timeout=10
+            )
+            tokens[grant.json()["access_token"]] = client
+        revoked = requests.post(f"{first.base_url}/__mock__/tokens", json={}, timeout=10).json()["access_token"]
+        requests.delete(f"{first.base_url}/__mock__/tokens/{revoked}", timeout=10)
+        assert [query(first, t, c) for t, c in tokens.items()] == [200, 200, 200]
+        clock = requests.post(f"{first.base_url}/__mock__/clock/advance", json={"seconds": 3600}, timeout=10).json()
+        journal = requests.get(f"{first.base_url}/__mock__/requests", timeout=10).json()["requests"]
+        assert len(journal) == 3
+
+    with serving("--state", str(state), log=tmp_path / "second.log") as second:
+        assert second.base_url != "" and second.token not in tokens
+        after = requests.get(f"{second.base_url}/__mock__/requests", timeout=10).json()["requests"]
+        assert after == journal
+        assert requests.get(f"{second.base_url}/__mock__/clock", timeout=10).json()["offset"] == clock["offset"]
+        assert [query(second, t, c) for t, c in tokens.items()] == [200, 200, 200]
+        assert query(second, revoked) == 20007
+        assert query(second, second.token) == 200
+    for log in ("first.log", "second.log"):
+        assert "Traceback" not in (tmp_path / log).read_text()
+
+
+def test_a_state_file_that_is_not_the_mocks_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("not a database, just some text that is long enough to have a header" * 20)
+    assert main(["serve", "--port", "0", "--state", str(foreign)]) == 2
+    assert "not a cudis-mock state file" in capsys.readouterr().err
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO meta VALUES ('schema', '99')")
+    db.close()
+    assert main(["serve", "--port", "0", "--state", str(other)]) == 2
+    assert "written by another version" in capsys.readouterr().err
+
+
+def test_two_apps_on_one_state_file_share_tokens_and_the_consent_secret(tmp_path: Path) -> None:
+    import re
+
+    from mock_server import MockConfig, create_app
+    from mock_server.store_sqlite import SqliteStore
+
+    state = tmp_path / "shared.sqlite"
+    one = create_app(MockConfig(), store=SqliteStore(state)).test_client()
+    other = create_app(MockConfig(), store=SqliteStore(state)).test_client()
+    page = one.get("/oauth/authorize?response_type=token&client_id=cudis-wellness")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True))
+    assert csrf is not None
+    form = {"csrf_token": csrf.group(1), "decision": "approve", "user": "athlete", "grant": "daily"}
+    granted = other.post("/oauth/authorize", data=form)
+    assert granted.status_code == 302 and "access_token=" in granted.headers["Location"]
+    token = re.search(r"access_token=([A-Z0-9]+)", granted.headers["Location"])
+    assert token is not None
+    headers = {"Authorization": f"Bearer {token.group(1)}", "Cudis-Client-Id": "cudis-wellness"}
+    assert one.get("/partner/v1/query/heart_beat", json=RANGE, headers=headers).json["code"] == 200
+
+
+def test_fault_counts_are_never_lost_between_connections(tmp_path: Path) -> None:
+    import threading
+
+    from mock_server.faults import Fault, step
+    from mock_server.store_sqlite import SqliteStore
+
+    state = tmp_path / "counts.sqlite"
+    stores = [SqliteStore(state), SqliteStore(state)]  # as two worker processes would
+    stores[0].update_faults(lambda _faults: ([Fault("f1", "latency", ms=0)], None))
+
+    def hammer(store: SqliteStore) -> None:
+        for _ in range(25):
+            store.update_faults(lambda faults: step(faults, "queryStep", "/partner/v1/query/step"))
+
+    threads = [threading.Thread(target=hammer, args=(stores[i % 2],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (fault,) = stores[1].snapshot().faults
+    assert (fault.hits, fault.fired) == (100, 100)

@@ -1,0 +1,187 @@
+"""The authorize flow in a real browser: Debian's chromium, driven by selenium through the system chromedriver.
+
+`make test` installs both (`make browser-deps`); `-m 'not browser'` leaves these tests out.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import requests
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select
+
+from ...conftest import LiveMock
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+DOCS = Path(__file__).resolve().parents[3] / "docs"
+DOC_EXAMPLE = (
+    "/oauth/authorize?response_type=token&client_id=JDS734JSNDPW&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback"
+)
+PHONE = (390, 844)
+DESKTOP = (1024, 1150)
+WAIT = 15.0
+
+
+@dataclass
+class Callback:
+    """A loopback HTTP server standing in for the app's redirect URI; it records the requests it gets."""
+
+    port: int
+    paths: list[str] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def redirect_uri(self) -> str:
+        return f"http://127.0.0.1:{self.port}/callback"
+
+
+@pytest.fixture
+def callback() -> Iterator[Callback]:
+    received: list[str] = []
+    arrived = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/callback"):
+                received.append(self.path)
+            body = b"<!doctype html><title>Callback</title><h1>Signed in</h1>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            if received:
+                arrived.set()
+
+        def log_message(self, format: str, *args: object) -> None:  # keep the test output clean
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Callback(port=server.server_address[1], paths=received, arrived=arrived)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: run `make browser-deps` (or leave these out with -m 'not browser')")
+    with tempfile.TemporaryDirectory(prefix="cudis-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for flag in (
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
+            f"--user-data-dir={profile}",
+        ):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        driver.set_page_load_timeout(WAIT)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def _screenshot(driver: WebDriver, size: tuple[int, int], path: Path) -> None:
+    driver.set_window_size(*size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert driver.save_screenshot(str(path)), path
+
+
+def test_sign_in_approve_and_use_the_token(
+    browser: WebDriver, live_mock: LiveMock, callback: Callback, tmp_path: Path
+) -> None:
+    params = {
+        "response_type": "token",
+        "client_id": "JDS734JSNDPW",
+        "redirect_uri": callback.redirect_uri,
+        "state": "browser-state-1",
+    }
+    browser.set_window_size(*PHONE)
+    browser.get(f"{live_mock.base_url}/oauth/authorize?{urlencode(params)}")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Example Partner App wants to access your CUDIS account"
+    _screenshot(browser, PHONE, tmp_path / "consent-flow.png")
+
+    Select(browser.find_element(By.ID, "user")).select_by_value("athlete")
+    switch = browser.find_element(By.ID, "scope-daily")
+    assert switch.is_selected()  # withhold nothing
+    # On a phone-sized screen the buttons fit side by side inside the viewport width.
+    approve = browser.find_element(By.CSS_SELECTOR, "button[value=approve]")
+    deny = browser.find_element(By.CSS_SELECTOR, "button[value=deny]")
+    width = browser.execute_script("return document.documentElement.clientWidth")
+    assert approve.rect["x"] + approve.rect["width"] <= width and deny.rect["x"] >= 0
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    approve.click()
+
+    assert callback.arrived.wait(WAIT), "the browser never reached the callback"
+    landed = urlsplit(browser.current_url)
+    assert (landed.hostname, landed.port, landed.path) == ("127.0.0.1", callback.port, "/callback")
+    answer = parse_qs(urlsplit(callback.paths[-1]).query)
+    assert "access_token" in answer, callback.paths
+    assert answer["scope"] == ["daily"] and answer["state"] == ["browser-state-1"]
+    token = answer["access_token"][0]
+    assert len(token) == 32 and token.isalnum() and token.isupper()
+
+    data = requests.get(
+        f"{live_mock.base_url}/partner/v1/query/heart_beat",
+        headers={"Authorization": f"Bearer {token}", "Cudis-Client-Id": "JDS734JSNDPW"},
+        json={"startTime": 1726358400, "endTime": 1726704000},
+        timeout=WAIT,
+    ).json()
+    assert data["code"] == 200 and data["data"]["list"]
+
+
+def test_deny_in_the_browser_lands_on_the_callback_with_access_denied(
+    browser: WebDriver, live_mock: LiveMock, callback: Callback
+) -> None:
+    params = {
+        "response_type": "token",
+        "client_id": "cudis-wellness",
+        "redirect_uri": callback.redirect_uri,
+        "state": "d",
+    }
+    browser.get(f"{live_mock.base_url}/oauth/authorize?{urlencode(params)}")
+    browser.find_element(By.CSS_SELECTOR, "button[value=deny]").click()
+    assert callback.arrived.wait(WAIT)
+    assert parse_qs(urlsplit(callback.paths[-1]).query) == {
+        "error": ["access_denied"],
+        "error_description": ["the user denied access"],
+        "state": ["d"],
+    }
+
+
+def test_screenshots_of_the_pages_example_consent_page(browser: WebDriver, live_mock: LiveMock) -> None:
+    """docs/consent-page.png and docs/consent-page-phone.png: the page the vendor's example URL opens."""
+    browser.get(live_mock.base_url + DOC_EXAMPLE)
+    assert "Example Partner App" in browser.title
+    _screenshot(browser, DESKTOP, DOCS / "consent-page.png")
+    _screenshot(browser, PHONE, DOCS / "consent-page-phone.png")
+    for name in ("consent-page.png", "consent-page-phone.png"):
+        assert (DOCS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
