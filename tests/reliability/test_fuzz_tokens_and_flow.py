@@ -15,8 +15,10 @@ from mock_server.oauth_flow import (
     ErrorPage,
     RedirectError,
     check_authorize,
+    error_params,
     redirect_matches,
     redirect_url,
+    success_params,
 )
 from mock_server.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, bearer_token, check_access, mint, token_digest
 
@@ -148,13 +150,17 @@ def test_check_authorize_never_sends_anyone_to_an_unregistered_uri(
     target = decision.redirect_uri
     assert any(redirect_matches(r, target) for r in client.redirect_uris)
     assert not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
+    # State is echoed exactly (RFC 6749), whatever it holds; encoding keeps it out of the header.
+    assert decision.state == state
     if isinstance(decision, RedirectError):
         assert decision.error in {"invalid_request", "unsupported_response_type", "invalid_scope"}
-        assert decision.state is None or not any(ord(c) < 0x20 for c in decision.state)
+        url = redirect_url(target, error_params(decision), "query")
     else:
         assert isinstance(decision, ConsentRequest)
         assert response_type == "token" and decision.scopes and set(decision.scopes) <= set(client.scopes)
-        assert decision.state == state and (state is None or not any(ord(c) < 0x20 for c in state))
+        url = redirect_url(target, success_params("T" * 32, decision.scopes, state, "query", 60), "query")
+    assert url.isascii() and url.isprintable() and " " not in url
+    assert urlsplit(url).netloc == urlsplit(target).netloc
 
 
 params = st.dictionaries(
