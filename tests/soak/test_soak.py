@@ -206,13 +206,16 @@ def test_a_worker_killed_mid_load_and_the_service_continues(workers: ServedMock)
     before = children(workers.process.pid)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "load.json")
+        load_started = time.monotonic()
         load = _loadgen(workers, tokens[0], seconds=12, connections=16, out=out)
-        # Kill once the load is flowing: wait for the journal to show requests, not a fixed sleep.
+        # Kill mid-load: once the journal has numbered 4,000 requests (a few seconds in), not after a fixed sleep.
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        served_before_kill = 0
+        while time.monotonic() < deadline and served_before_kill < 4000:
             journal = workers.raw().request("GET", "/__mock__/requests", b"")
-            if journal.status == 200 and len(journal.json().get("requests", [])) >= 200:
-                break
+            entries = journal.json().get("requests", []) if journal.status == 200 else []
+            served_before_kill = max((e.get("id", 0) for e in entries), default=0)
+            time.sleep(0.1)  # polling the journal
         victim = before[0]
         killed_at = time.monotonic()
         os.kill(victim, signal.SIGKILL)
@@ -230,6 +233,8 @@ def test_a_worker_killed_mid_load_and_the_service_continues(workers: ServedMock)
     after = [o for t, o in result["outcomes"] if t > result["elapsed"] - 4]
     figures = {
         "requests": sum(outcomes.values()),
+        "served_before_kill": served_before_kill,
+        "killed_at_s": round(killed_at - load_started, 2),
         "outcomes": dict(outcomes),
         "failures_around_the_kill": failures[:10],
         "replacement_worker_after_s": None if replacement_seen is None else round(replacement_seen, 2),
