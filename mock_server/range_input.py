@@ -92,4 +92,5 @@ def range_rules(spec: Spec) -> RangeRules:
         validator=spec.api.validator(pointer),
         messages=spec.schema_messages("#/components/schemas/UnixSeconds"),
         rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
+        is_valid=spec.api.fast_check(pointer),
     )
