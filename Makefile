@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean browser-deps bench bench-deps soak soak-deps
+.PHONY: install run test lint format clean browser-deps bench bench-deps bench-generate soak soak-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ browser-deps:
 
 test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The full-size memory run of `cudis-mock generate` (10,000 users x 365 days; minutes of CPU).
+bench-generate: install
+	$(PY) -m pytest -s -p no:cacheprovider bench/test_generate_memory_full.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -8,16 +8,22 @@ delegate to the built-in check, so its full logic (and its exemptions) still app
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
+import requests
 import schemathesis
 from schemathesis import Case, CheckContext, CheckFunction, Response
 from schemathesis.specs.openapi import checks as builtin
 
 from .envelope import SESSION_EXPIRED, SUCCESS_CODE, envelope_of, equivalent_status
+from .findings import Severity
 from .rules import RangeContext, check_data, request_problems
 from .spec import QUERY_SCHEMAS, load_contract
+from .transport import Exchange
+from .verdicts import auth_breaks, auth_probes
 
 BUILTINS_REPLACED = (
     builtin.negative_data_rejection,
@@ -120,6 +126,46 @@ def valid_request_gets_success(credentials: Credentials) -> CheckFunction:
         return True
 
     return valid_request_gets_success
+
+
+def ignored_auth_by_envelope(
+    credentials: Credentials, expired_token: str | None = None, foreign_token: str = "NOSUCHTOKEN0000000000000000000000"
+) -> CheckFunction:
+    """A check replacing the built-in `ignored_auth`, which cannot see a 200 + 20007 refusal.
+
+    Once per query operation, it resends a valid range with no token, a wrong token, no or
+    another client id (and an expired token when given); each must get the 20007 envelope
+    with `data: null`. The probes go out directly, as `ignored_auth`'s own do.
+    """
+    probed: set[str] = set()
+
+    def ignored_auth_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+        operation_id = _operation_id(case)
+        if operation_id not in QUERY_SCHEMAS or operation_id in probed or not credentials.sent_with(response):
+            return None
+        contract = load_contract()
+        operation = next(op for op in contract.query_operations if op.operation_id == operation_id)
+        if response.request.method != operation.method:
+            return None  # the unsupported-method probes of the coverage phase
+        probed.add(operation_id)
+        now = time.time()
+        body = json.dumps({"startTime": int(now) - 3 * 86400, "endTime": int(now)}).encode()
+        url = str(response.request.url).split("?", 1)[0]
+        problems = []
+        for probe, headers in auth_probes(credentials.token, credentials.client_id, expired_token, foreign_token):
+            sent = {**headers, "Content-Type": "application/json"}
+            answer = requests.request(case.method, url, headers=sent, data=body, timeout=10)
+            exchange = Exchange(case.method, url, sent, body, answer.status_code, dict(answer.headers), answer.content)
+            problems += [
+                f"{b.rule}: {b.says}; got {b.got}"
+                for b in auth_breaks(contract, operation, probe, exchange, now)
+                if b.severity is Severity.FAILURE
+            ]
+        if problems:
+            raise AssertionError("; ".join(problems))
+        return True
+
+    return ignored_auth_by_envelope
 
 
 @schemathesis.check

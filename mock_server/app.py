@@ -19,30 +19,23 @@ from .context import EXTENSION_KEY, MockContext, mock_context
 from .envelope import ApiError
 from .fixtures import load_fixtures
 from .logmask import install_log_masking
-from .range_input import RangeRules
+from .range_input import range_rules
 from .scenarios import load_scenario
 from .selfcheck import response_problems
-from .spec import Spec, load_spec
+from .spec import load_spec
 from .store import MemoryStore, Store
 from .synth import DataEngine
-from .views import admin, oauth, query
+from .views import admin, explorer, oauth, query
 from .views.routing import check_coverage, operation_blueprint
 
 log = logging.getLogger("cudis_mock")
 
-_BLUEPRINTS = {"query": query.HANDLERS, "oauth": oauth.HANDLERS, "admin": admin.HANDLERS}
-
-
-def _range_rules(spec: Spec) -> RangeRules:
-    pointer = spec.request_body_pointer(spec.operations["queryHeartBeat"])
-    assert pointer is not None
-    schema_pointer = "#/components/schemas/UnixSeconds"
-    return RangeRules(
-        validator=spec.api.validator(pointer),
-        messages=spec.schema_messages(schema_pointer),
-        rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
-        is_valid=spec.api.fast_check(pointer),
-    )
+_BLUEPRINTS = {
+    "query": query.HANDLERS,
+    "oauth": oauth.HANDLERS,
+    "admin": admin.HANDLERS,
+    "explorer": explorer.HANDLERS,
+}
 
 
 def _envelope_response(mock: MockContext, error: ApiError) -> Response:
@@ -168,7 +161,7 @@ def create_app(
         engine=DataEngine(config.seed, fixtures.users),
         store=store,
         clock=MockClock(store, time_source),
-        range_rules=_range_rules(spec),
+        range_rules=range_rules(spec),
         sleep=sleep,
     )
     mock = mock_context(app)

@@ -19,6 +19,7 @@ from .banner import banner
 from .config import MockConfig, config_from_env
 from .context import mock_context
 from .fixtures import FixtureError
+from .qa.cli import add_generate_parser, generate
 from .store import MemoryStore, Store
 from .store_sqlite import SqliteStore
 from .tokens import mint
@@ -67,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="keep the latest N requests in the journal (default 1000; 0: off)",
     )
+    add_generate_parser(commands)
     return parser
 
 
@@ -162,6 +164,8 @@ def _serve_single(app: Flask, config: MockConfig) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "generate":
+        return generate(args)
     try:
         config = _config(args)
     except ValueError as exc:

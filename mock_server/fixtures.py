@@ -327,15 +327,31 @@ def _traits(cls: type, values: dict[str, Any] | None) -> Any:
     return cls(**kwargs)
 
 
+def _zone_problem(name: str) -> str | None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)"
+    return None
+
+
+def _calendar_date(doc: _Document, where: list[str | int], text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise doc.fail(where, "not a calendar date (YYYY-MM-DD)") from None
+
+
 def _persona(doc: _Document, name: str, spec: dict[str, Any]) -> Persona:
-    anchor = (spec.get("trend") or {}).get("anchor")
-    if anchor is not None:
-        try:
-            date.fromisoformat(anchor)
-        except ValueError:
-            # The schema's pattern lets 2024-02-30 through; the calendar does not.
-            raise doc.fail(["personas", name, "trend", "anchor"], "not a calendar date (YYYY-MM-DD)") from None
-    return Persona(
+    """A persona; what the schema cannot say (bounds that depend on each other) is checked here."""
+    where: list[str | int] = ["personas", name]
+    for index, zone in enumerate(spec.get("timezones", ())):
+        problem = _zone_problem(zone)
+        if problem:
+            raise doc.fail([*where, "timezones", index], problem)
+    if "anchor" in (spec.get("trend") or {}):
+        _calendar_date(doc, [*where, "trend", "anchor"], spec["trend"]["anchor"])
+    persona = Persona(
         name=name,
         description=spec.get("description", ""),
         steps=_traits(StepTraits, spec.get("steps")),
@@ -343,7 +359,21 @@ def _persona(doc: _Document, name: str, spec: dict[str, Any]) -> Persona:
         sleep=_traits(SleepTraits, spec.get("sleep")),
         wear=_traits(WearTraits, spec.get("wear")),
         trend=_traits(TrendTraits, spec.get("trend")),
+        timezones=tuple(spec.get("timezones", ())),
     )
+    if persona.heart.floor + 10 > persona.heart.ceiling:
+        field = "floor" if "floor" in (spec.get("heart") or {}) else "ceiling"
+        raise doc.fail(
+            [*where, "heart", field],
+            f"floor ({persona.heart.floor:g}) must be at least 10 bpm below ceiling ({persona.heart.ceiling:g})",
+        )
+    if persona.sleep.min_hours > persona.sleep.max_hours:
+        field = "min_hours" if "min_hours" in (spec.get("sleep") or {}) else "max_hours"
+        raise doc.fail(
+            [*where, "sleep", field],
+            f"min_hours ({persona.sleep.min_hours:g}) must not be above max_hours ({persona.sleep.max_hours:g})",
+        )
+    return persona
 
 
 def _pinned_day(doc: _Document, where: list[str | int], spec: dict[str, Any]) -> PinnedDay:
@@ -372,12 +402,9 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
         raise doc.fail(
             [*where, "persona"], f"unknown persona {spec['persona']!r} (known: {', '.join(sorted(personas))})"
         )
-    try:
-        ZoneInfo(spec["timezone"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise doc.fail(
-            [*where, "timezone"], f"unknown time zone {spec['timezone']!r} (use an IANA name such as Europe/Berlin)"
-        ) from None
+    zone_problem = _zone_problem(spec["timezone"])
+    if zone_problem:
+        raise doc.fail([*where, "timezone"], zone_problem)
     pinned = []
     for day_text, values in (spec.get("pinned") or {}).items():
         try:
@@ -391,6 +418,13 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
             joined = _iso_date(spec["joined"])
         except ValueError:
             raise doc.fail([*where, "joined"], "not a calendar date (YYYY-MM-DD)") from None
+    gaps = []
+    for index, gap in enumerate(spec.get("gaps", ())):
+        first = _calendar_date(doc, [*where, "gaps", index, "from"], gap["from"])
+        last = _calendar_date(doc, [*where, "gaps", index, "to"], gap["to"])
+        if last < first:
+            raise doc.fail([*where, "gaps", index, "to"], f"{last} is before from ({first})")
+        gaps.append((first, last))
     return UserProfile(
         id=spec["id"],
         persona=personas[spec["persona"]],
@@ -399,6 +433,7 @@ def _user(doc: _Document, index: int, spec: dict[str, Any], personas: dict[str, 
         joined=joined,
         joined_days_ago=spec.get("joined_days_ago"),
         pinned=tuple(sorted(pinned)),
+        gaps=tuple(gaps),
     )
 
 

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator
 
 from .envelope import BadBody, InvalidField, InvalidRange
 from .json_body import NonFinite, check_object, decode_object, describe, parse_float, parse_int
+from .spec import Spec
 
 FIELDS = ("startTime", "endTime")
 EXAMPLE = '{"startTime": <unix seconds>, "endTime": <unix seconds>}'
@@ -80,3 +81,16 @@ def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, s
     if not query_values:
         raise BadBody(f"no range given; send a JSON body {EXAMPLE} (the mock also reads ?startTime=&endTime=)")
     return _checked(query_values, rules)
+
+
+def range_rules(spec: Spec) -> RangeRules:
+    """The range rules of the query operations, read from the spec."""
+    pointer = spec.request_body_pointer(spec.operations["queryHeartBeat"])
+    if pointer is None:
+        raise ValueError("queryHeartBeat has no JSON request body in the spec")
+    return RangeRules(
+        validator=spec.api.validator(pointer),
+        messages=spec.schema_messages("#/components/schemas/UnixSeconds"),
+        rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
+        is_valid=spec.api.fast_check(pointer),
+    )

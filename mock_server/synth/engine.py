@@ -50,8 +50,10 @@ class DataEngine:
     def _make_day(self, user_id: str, ordinal: int) -> _CachedDay:
         profile = self.users[user_id]
         day = date.fromordinal(ordinal)
-        generated = generate_day(self.seed, profile, self._traits(user_id), day)
-        values = apply_pins(generated, profile.pinned_day(day))
+        if profile.gaps and profile.in_gap(day):
+            values = DayValues(day, None, None, None)
+        else:
+            values = apply_pins(generate_day(self.seed, profile, self._traits(user_id), day), profile.pinned_day(day))
         text = day.isoformat()
         entries = tuple(
             None if (record := getattr(values, metric)) is None else entry_json(metric, text, record)

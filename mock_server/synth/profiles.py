@@ -70,6 +70,8 @@ class Persona:
     sleep: SleepTraits = field(default_factory=SleepTraits)
     wear: WearTraits = field(default_factory=WearTraits)
     trend: TrendTraits = field(default_factory=TrendTraits)
+    timezones: tuple[str, ...] = ()
+    """Where people of this persona live; synthesised population users draw their zone from it."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,11 @@ class UserProfile:
     joined_days_ago: int | None = None
     """Like `joined`, counted back from the mock's current day."""
     pinned: tuple[tuple[date, PinnedDay], ...] = ()
+    gaps: tuple[tuple[date, date], ...] = ()
+    """Inclusive date spans with nothing recorded at all (the ring in a drawer)."""
+
+    def in_gap(self, day: date) -> bool:
+        return any(first <= day <= last for first, last in self.gaps)
 
     def pinned_day(self, day: date) -> PinnedDay | None:
         for pinned_date, values in self.pinned:

@@ -6,7 +6,13 @@ import pytest
 import schemathesis
 from schemathesis import Case
 
-from contract_tests.checks import BUILTINS_REPLACED, ENVELOPE_CHECKS, Credentials, valid_request_gets_success
+from contract_tests.checks import (
+    BUILTINS_REPLACED,
+    ENVELOPE_CHECKS,
+    Credentials,
+    ignored_auth_by_envelope,
+    valid_request_gets_success,
+)
 from contract_tests.spec import spec_path
 from mock_server.context import mock_context
 
@@ -30,6 +36,10 @@ def test_mock_keeps_its_contract(case: Case, live_mock: LiveMock, credentials: C
         base_url=live_mock.base_url,
         headers=headers,
         excluded_checks=list(BUILTINS_REPLACED),
-        additional_checks=[*ENVELOPE_CHECKS, valid_request_gets_success(credentials)],
+        additional_checks=[
+            *ENVELOPE_CHECKS,
+            valid_request_gets_success(credentials),
+            ignored_auth_by_envelope(credentials),
+        ],
     )
     assert mock_context(live_mock.app).violations == []

@@ -1,0 +1,331 @@
+"""Run the contract suite against one implementation: the engine both the CLI and the pytest plugin drive."""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+
+from .findings import Finding, Findings, Severity
+from .spec import Contract, QueryOperation, load_contract
+from .transport import Exchange, Transport
+from .verdicts import (
+    BodyKind,
+    Break,
+    auth_breaks,
+    auth_probes,
+    classify_body,
+    other_method_breaks,
+    query_breaks,
+)
+
+DEFAULT_MAX_EXAMPLES = 100
+_DAY = 86400
+_OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class SuiteOptions:
+    base_url: str
+    client_id: str
+    token: str
+    expired_token: str | None = None
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    """Generated requests per operation and per generator (valid ranges, positive, negative)."""
+    seed: int | None = None
+    rate_limit: float | None = None
+    """Requests per second; None for no limit."""
+    timeout: float = 10.0
+    operations: tuple[str, ...] | None = None
+    """operationIds to check; None for every query operation."""
+    clock_offset: float = 0.0
+    """Seconds the server's clock is ahead of this machine's (cudis-mock's clock can be set); shifts "now"."""
+
+
+@dataclass
+class Report:
+    """What a run found, and how it went."""
+
+    options: SuiteOptions
+    seed: int
+    findings: Findings = field(default_factory=Findings)
+    requests: int = 0
+    seconds: float = 0.0
+    operations: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return self.findings.failures
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return self.findings.warnings
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 when the implementation conforms, 1 when it breaks a rule (or, with `strict`, an assumption)."""
+        return 1 if self.failures or (strict and self.warnings) else 0
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value).encode()
+
+
+def explicit_bodies(now: float) -> list[tuple[str, bytes | None, str | None]]:
+    """Hand-picked ranges and bad inputs: the page's example, the current day, empty ranges, each kind of bad body."""
+    today = int(now) - int(now) % _DAY
+    return [
+        ("the spec's example", _json({"startTime": 1726444800, "endTime": 1726704000}), "application/json"),
+        (
+            "the last 7 days up to now",
+            _json({"startTime": int(now) - 7 * _DAY, "endTime": int(now)}),
+            "application/json",
+        ),
+        (
+            "into the future",
+            _json({"startTime": int(now) - 3 * _DAY, "endTime": int(now) + 2 * _DAY}),
+            "application/json",
+        ),
+        ("UTC days", _json({"startTime": today - 30 * _DAY, "endTime": today}), "application/json"),
+        ("an empty range", _json({"startTime": today - 10 * _DAY, "endTime": today - 10 * _DAY}), "application/json"),
+        ("1970", _json({"startTime": 0, "endTime": 3 * _DAY}), "application/json"),
+        (
+            "whole-number floats",
+            _json({"startTime": float(today - 5 * _DAY), "endTime": float(today)}),
+            "application/json",
+        ),
+        ("a number as a string", _json({"startTime": str(today - 5 * _DAY), "endTime": today}), "application/json"),
+        ("null", _json({"startTime": None, "endTime": today}), "application/json"),
+        ("a boolean", _json({"startTime": True, "endTime": today}), "application/json"),
+        ("an array", _json([today - 5 * _DAY, today]), "application/json"),
+        ("not JSON", b"startTime=1&endTime=2", "application/json"),
+        ("start after end", _json({"startTime": today, "endTime": today - 5 * _DAY}), "application/json"),
+        ("milliseconds", _json({"startTime": (today - 5 * _DAY) * 1000, "endTime": today * 1000}), "application/json"),
+        ("negative", _json({"startTime": -_DAY, "endTime": today}), "application/json"),
+        ("no fields", _json({}), "application/json"),
+        ("no body", None, None),
+        ("text/plain", _json({"startTime": today - 5 * _DAY, "endTime": today}), "text/plain"),
+    ]
+
+
+def valid_ranges(now: float) -> st.SearchStrategy[bytes]:
+    """Ranges the contract says must succeed: up to 31 days, from three years ago to two days ahead."""
+    start = st.integers(int(now) - 3 * 365 * _DAY, int(now) + 2 * _DAY)
+    span = st.integers(0, 31 * _DAY)
+    as_float = st.booleans()
+    return st.builds(
+        lambda s, n, f: _json({"startTime": float(s) if f else s, "endTime": float(s + n) if f else s + n}),
+        start,
+        span,
+        as_float,
+    )
+
+
+def _case_body(case: Any) -> tuple[bytes | None, str | None]:
+    """The bytes and media type a generated schemathesis `Case` sends as its body."""
+    body = case.body
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body), case.media_type
+    if type(body).__name__ == "NotSet":
+        return None, None
+    try:
+        return json.dumps(body).encode(), case.media_type or "application/json"
+    except (TypeError, ValueError):
+        return str(body).encode(), case.media_type
+
+
+def _run_examples(strategy: st.SearchStrategy[Any], max_examples: int, seed: int, each: Callable[[Any], None]) -> None:
+    @settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],
+    )
+    @given(strategy)
+    def explore(value: Any) -> None:
+        each(value)
+
+    hypothesis_seed(seed)(explore)()
+
+
+class _OperationRun:
+    def __init__(self, contract: Contract, operation: QueryOperation, transport: Transport, report: Report) -> None:
+        self.contract = contract
+        self.operation = operation
+        self.transport = transport
+        self.report = report
+        options = report.options
+        self.good = {"Authorization": f"Bearer {options.token}", "Cudis-Client-Id": options.client_id}
+
+    def now(self) -> float:
+        """The server's now, as far as the suite knows it."""
+        return time.time() + self.report.options.clock_offset
+
+    def record(self, exchange: Exchange, breaks: Iterable[Break]) -> None:
+        for item in breaks:
+            self.report.findings.add(
+                Finding(
+                    rule=item.rule,
+                    operation=self.operation.label,
+                    severity=item.severity,
+                    says=item.says,
+                    got=item.got,
+                    curl=self.transport.curl(exchange),
+                    assumption=item.assumption,
+                )
+            )
+
+    def query(self, body: bytes | None, content_type: str | None, headers: dict[str, str] | None = None) -> Exchange:
+        sent = dict(self.good if headers is None else headers)
+        if content_type:
+            sent["Content-Type"] = content_type
+        return self.transport.send(self.operation.method, self.operation.path, sent, body)
+
+    def judge_query(self, body: bytes | None, content_type: str | None) -> None:
+        exchange = self.query(body, content_type)
+        kind = classify_body(self.contract, self.operation, body, content_type or "")
+        self.record(exchange, query_breaks(self.contract, self.operation, exchange, kind, self.now()))
+
+    def explicit(self) -> None:
+        for _label, body, content_type in explicit_bodies(self.now()):
+            self.judge_query(body, content_type)
+
+    def generated(self, schema: Any) -> None:
+        options, seed = self.report.options, self.report.seed
+        _run_examples(
+            valid_ranges(self.now()), options.max_examples, seed, lambda b: self.judge_query(b, "application/json")
+        )
+        api_operation = schema[self.operation.path][self.operation.method]
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _run_examples(
+                api_operation.as_strategy(generation_mode=mode),
+                options.max_examples,
+                seed,
+                lambda case: self.judge_query(*_case_body(case)),
+            )
+
+    def authorization(self, expired_token: str | None) -> None:
+        body = _json({"startTime": int(self.now()) - 3 * _DAY, "endTime": int(self.now())})
+        options = self.report.options
+        probes = auth_probes(options.token, options.client_id, expired_token, foreign_token())
+        for probe, headers in probes:
+            exchange = self.query(body, "application/json", headers)
+            self.record(exchange, auth_breaks(self.contract, self.operation, probe, exchange, self.now()))
+
+    def other_methods(self) -> None:
+        body = _json({"startTime": int(self.now()) - 3 * _DAY, "endTime": int(self.now())})
+        for method in _OTHER_METHODS:
+            exchange = self.transport.send(
+                method, self.operation.path, {**self.good, "Content-Type": "application/json"}, body
+            )
+            self.record(exchange, other_method_breaks(exchange, method))
+
+
+def foreign_token() -> str:
+    """A token in the page's shape that no server issued."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+def run_suite(
+    options: SuiteOptions,
+    *,
+    contract: Contract | None = None,
+    expired_token: Callable[[], str | None] | None = None,
+) -> Report:
+    """Check every query operation; `expired_token` is asked at the end (a just-minted short token has lapsed)."""
+    contract = contract or load_contract()
+    seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
+    report = Report(options=options, seed=seed)
+    secrets_map = {options.token: "CUDIS_TOKEN"}
+    if options.expired_token:
+        secrets_map[options.expired_token] = "CUDIS_EXPIRED_TOKEN"
+    transport = Transport(options.base_url, rate_limit=options.rate_limit, timeout=options.timeout, secrets=secrets_map)
+    schema = schemathesis.openapi.from_dict(contract.suite_view)
+    started = time.monotonic()
+    operations = [
+        op for op in contract.query_operations if options.operations is None or op.operation_id in options.operations
+    ]
+    try:
+        runs = [_OperationRun(contract, op, transport, report) for op in operations]
+        for run in runs:
+            report.operations.append(run.operation.label)
+            run.explicit()
+            run.generated(schema)
+            run.other_methods()
+        late_expired = options.expired_token or (expired_token() if expired_token else None)
+        if late_expired and late_expired != options.expired_token:
+            transport.secrets[late_expired] = "CUDIS_EXPIRED_TOKEN"
+        for run in runs:
+            run.authorization(late_expired)
+        if not late_expired:
+            report.notes.append(
+                "the token minted to expire had not lapsed yet: the expired-token probe did not run"
+                if expired_token
+                else "no expired token given (--expired-token): the expired-token probe did not run"
+            )
+    finally:
+        transport.close()
+    links = list(contract.links())
+    if links:
+        report.notes.append(f"the spec declares {len(links)} links; this suite does not walk stateful sequences yet")
+    else:
+        report.notes.append("the spec declares no OpenAPI links, so there are no stateful sequences to check")
+    report.requests = transport.requests_sent
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def families(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
+    """Findings grouped by what they check, as the pytest plugin reports them."""
+    grouped: dict[str, list[Finding]] = {}
+    for finding in findings:
+        grouped.setdefault(family_of(finding.rule), []).append(finding)
+    return grouped
+
+
+FAMILIES = ("schema", "envelope", "spec-rules", "authorization", "bad-input", "protocol")
+
+
+def family_of(rule: str) -> str:
+    if rule.startswith(("response-schema", "response-status", "response.content-type")):
+        return "schema"
+    if rule.startswith("envelope."):
+        return "envelope"
+    if rule.startswith("authorization."):
+        return "authorization"
+    if rule in (
+        "invalid-input-refused",
+        "assumed-invalid-input-refused",
+        "bad-input-codes",
+        "server-error",
+        "transport",
+    ):
+        return "bad-input"
+    if rule in ("other-methods-405", "error-http-status"):
+        return "protocol"
+    return "spec-rules"
+
+
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "FAMILIES",
+    "BodyKind",
+    "Report",
+    "Severity",
+    "SuiteOptions",
+    "family_of",
+    "run_suite",
+]

@@ -1,0 +1,20 @@
+"""One test per operation and kind of check; each fails with the broken rules, what came back, and a curl."""
+
+from __future__ import annotations
+
+import pytest
+
+from .findings import Severity
+from .report import finding_text
+from .runner import FAMILIES, Report, family_of
+from .spec import load_contract
+
+_CASES = [(op.label, family) for op in load_contract().query_operations for family in FAMILIES]
+
+
+@pytest.mark.parametrize(("operation", "family"), _CASES, ids=[f"{op.split('/')[-1]}-{f}" for op, f in _CASES])
+def test_contract(contract_report: Report, contract_strict: bool, operation: str, family: str) -> None:
+    found = [f for f in contract_report.findings.all() if f.operation == operation and family_of(f.rule) == family]
+    failing = [f for f in found if f.severity is Severity.FAILURE or contract_strict]
+    if failing:
+        pytest.fail("\n\n".join(finding_text(contract_report, f, contract_strict) for f in failing), pytrace=False)

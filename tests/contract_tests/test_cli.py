@@ -1,0 +1,117 @@
+"""`cudis-contract run`: exit codes, the report a user reads, JUnit XML."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from contract_tests.cli import main
+from mock_server import MockConfig, create_app
+from mock_server.context import mock_context
+from mock_server.store import ClockState
+
+from ..conftest import LiveMock
+from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, TOKEN, Behaviour
+from .implementations.serving import serving
+
+Serve = Callable[[Behaviour], AbstractContextManager[str]]
+
+
+def _args(base_url: str, *extra: str) -> list[str]:
+    return ["run", "--base-url", base_url, "--client-id", CLIENT_ID, "--token", TOKEN, "--max-examples", "1", *extra]
+
+
+def test_a_conforming_implementation_exits_0(reference_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(_args(reference_url, "--expired-token", EXPIRED_TOKEN, "--seed", "7")) == 0
+    out = capsys.readouterr().out
+    assert "the implementation conforms (exit 0)" in out
+    assert "seed 7" in out
+
+
+def test_a_broken_rule_exits_1_reported_once_with_contract_answer_and_curl(
+    serve_reference: Serve, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve_reference(Behaviour(defect="accepts-any-token")) as base_url:
+        assert main(_args(base_url)) == 1
+    out = capsys.readouterr().out
+    for path in ("heart_beat", "step", "sleep"):
+        assert out.count(f"FAILURE authorization.wrong-token on GET /partner/v1/query/{path}") == 1
+    assert "contract: a request with a token the server never issued gets 20007" in out
+    assert 'got:      HTTP 200 application/json: {"code": 200' in out
+    assert f"reproduce: curl -sS -i -X GET {base_url}/partner/v1/query/heart_beat" in out
+    assert TOKEN not in out  # the valid token appears as ${CUDIS_TOKEN}
+    assert "BREAKS THE CONTRACT (exit 1)" in out
+
+
+def test_strict_fails_on_assumption_warnings(serve_reference: Serve, capsys: pytest.CaptureFixture[str]) -> None:
+    with serve_reference(Behaviour(bad_input_code=10001)) as base_url:
+        assert main(_args(base_url)) == 0
+        assert "WARNING bad-input-codes" in capsys.readouterr().out
+        assert main(_args(base_url, "--strict")) == 1
+    assert "fails with --strict" in capsys.readouterr().out
+
+
+def test_junit_xml_has_a_failure_per_broken_operation_and_check(serve_reference: Serve, tmp_path: Path) -> None:
+    report = tmp_path / "reports" / "contract.xml"
+    with serve_reference(Behaviour(defect="wrong-ratios")) as base_url:
+        assert main(_args(base_url, "--junit-xml", str(report))) == 1
+    suite = ET.parse(report).getroot()
+    failed = [(c.get("classname"), c.get("name")) for c in suite.iter("testcase") if c.find("failure") is not None]
+    assert failed == [("cudis-contract.GET /partner/v1/query/sleep", "spec-rules")]
+    assert suite.get("tests") == "18" and suite.get("failures") == "1"
+
+
+def test_against_the_mock_it_mints_its_own_token(live_mock: LiveMock, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--base-url", live_mock.base_url, "--max-examples", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "minted a token for client 'cudis-wellness'" in out
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--base-url", "http://127.0.0.1:{port}", "--token", "T", "--client-id", "C"], "cannot reach"),
+        (["run", "--base-url", "127.0.0.1:8080"], "must start with http"),
+        (["run", "--base-url", "{reference}", "--max-examples", "0"], "--max-examples"),
+        (["run", "--base-url", "{reference}", "--rate-limit", "fast"], "--rate-limit"),
+        (["run", "--base-url", "{reference}", "--token", "T"], "--client-id is required"),
+        (["run", "--base-url", "{reference}"], "is not a cudis-mock"),
+    ],
+)
+def test_usage_errors_and_unreachable_servers_exit_2(
+    reference_url: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    port = _closed_port()
+    argv = [a.format(port=port, reference=reference_url) for a in argv]
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_base_url_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["run"])
+    assert exited.value.code == 2
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_a_mock_whose_clock_was_moved_still_conforms(frozen: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    app = create_app(MockConfig())
+    ahead = time.time() + 20 * 86400  # "today" is twenty days from now, by the mock's clock
+    mock_context(app).store.set_clock_state(ClockState(frozen_at=ahead) if frozen else ClockState(offset=20 * 86400))
+    with serving(app) as base_url:
+        assert main(["run", "--base-url", base_url, "--max-examples", "2"]) == 0
+    out = capsys.readouterr().out
+    if frozen:  # the one-second token never lapses on a frozen clock, so its probe is left out, and said so
+        assert "had not lapsed yet" in out
