@@ -9,14 +9,13 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mock_server.app import _range_rules
 from mock_server.envelope import ApiError, BadBody, InvalidField, InvalidRange, UnsupportedMedia, error_message
 from mock_server.json_body import check_object, decode_object
-from mock_server.range_input import QueryRange, RangeRules, parse_range
+from mock_server.range_input import QueryRange, RangeRules, parse_range, range_rules
 from mock_server.spec import load_spec
 
 SPEC = load_spec()
-RULES: RangeRules = _range_rules(SPEC)
+RULES: RangeRules = range_rules(SPEC)
 MAX_SECONDS = 99999999999
 MAX_SPAN = 3660 * 86400
 RANGE_ERRORS = (BadBody, InvalidField, InvalidRange, UnsupportedMedia)
