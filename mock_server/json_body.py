@@ -78,10 +78,17 @@ def describe(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     try:
-        text = json.dumps(value)
+        # A NaN or a huge number inside an array or object is shown as the client wrote it.
+        text = json.dumps(value, default=_as_written).replace('"\\ufdd0', "").replace('\\ufdd0"', "")
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _as_written(value: Any) -> str:
+    if isinstance(value, (NonFinite, OutOfRange)):
+        return f"\ufdd0{value.text[:40]}\ufdd0"  # a noncharacter marks where quotes go
+    raise TypeError(type(value).__name__)
 
 
 def decode_object(raw: bytes, content_type: str | None, example: str) -> dict[str, Any]:

@@ -52,6 +52,7 @@ class RawResponse:
         document = self.json()
         assert isinstance(document, dict) and set(document) == {"code", "msg", "data"}, self.body[:300]
         assert isinstance(document["code"], int) and isinstance(document["msg"], str) and document["msg"], document
+        assert "object at 0x" not in document["msg"] and "mock_server." not in document["msg"], document
         return document
 
 

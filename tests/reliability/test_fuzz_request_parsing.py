@@ -102,6 +102,7 @@ def _assert_valid_range(asked: QueryRange) -> None:
 def _assert_explains(error: ApiError) -> None:
     message = error_message(SPEC, error)
     assert message and "{" not in SPEC.codes[error.code].msg.format(field="f", detail="d")
+    assert "object at 0x" not in message and "mock_server." not in message, message
 
 
 @given(body=bodies, content_type=content_types, query=queries)
