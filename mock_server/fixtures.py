@@ -288,7 +288,13 @@ class _Document:
 
     @property
     def node(self) -> yaml.Node | None:
-        return yaml.compose(self.text, Loader=yaml.SafeLoader)
+        # libyaml (the fast loader) accepts a few things the pure-Python parser refuses (e.g. `m?dian`
+        # in a flow mapping); compose with the loader that read the data, and without a tree the
+        # error still names the file and the field, only not the line.
+        try:
+            return yaml.compose(self.text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            return None
 
     def fail(self, path: list[str | int], problem: str) -> FixtureError:
         node = self.node
