@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean browser-deps bench bench-deps bench-generate
+.PHONY: install run test lint format clean browser-deps bench bench-deps bench-generate soak soak-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,3 +65,16 @@ bench-deps: install $(BENCH_STAMP)
 
 bench: bench-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# `make soak`: load and faults against `cudis-mock serve --workers 2` on loopback (see docs/reliability.md):
+# 100,000 requests at 64 connections, a worker killed mid-load, restarts with --state, concurrent minting.
+# Installs wrk from Debian when missing. Figures go to stdout and to $(SOAK_RESULTS).
+SOAK_RESULTS ?= soak-results.txt
+
+soak-deps: install
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+soak: soak-deps
+	rm -f $(SOAK_RESULTS)
+	CUDIS_SOAK=1 SOAK_RESULTS=$(abspath $(SOAK_RESULTS)) $(PY) -m pytest tests/soak -p no:cacheprovider -s -v $(PYTEST_ARGS)

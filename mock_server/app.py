@@ -18,10 +18,11 @@ from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
 from .envelope import ApiError
 from .fixtures import load_fixtures
-from .range_input import RangeRules
+from .logmask import install_log_masking
+from .range_input import range_rules
 from .scenarios import load_scenario
 from .selfcheck import response_problems
-from .spec import Spec, load_spec
+from .spec import load_spec
 from .store import MemoryStore, Store
 from .synth import DataEngine
 from .views import admin, explorer, oauth, query
@@ -35,18 +36,6 @@ _BLUEPRINTS = {
     "admin": admin.HANDLERS,
     "explorer": explorer.HANDLERS,
 }
-
-
-def _range_rules(spec: Spec) -> RangeRules:
-    pointer = spec.request_body_pointer(spec.operations["queryHeartBeat"])
-    assert pointer is not None
-    schema_pointer = "#/components/schemas/UnixSeconds"
-    return RangeRules(
-        validator=spec.api.validator(pointer),
-        messages=spec.schema_messages(schema_pointer),
-        rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
-        is_valid=spec.api.fast_check(pointer),
-    )
 
 
 def _envelope_response(mock: MockContext, error: ApiError) -> Response:
@@ -129,9 +118,17 @@ def _guard(app: Flask) -> None:
     @app.before_request
     def limit_body() -> None:
         mock = mock_context()
+        limit = mock.config.max_body_bytes
         length = request.content_length
-        if length is not None and length > mock.config.max_body_bytes:
-            raise envelope.TooLarge(f"{length} bytes sent; the mock reads at most {mock.config.max_body_bytes}")
+        if length is not None and length > limit:
+            # Refused from the header alone: not one byte of the body is read.
+            raise envelope.TooLarge(f"{length} bytes sent; the mock reads at most {limit}")
+        # A chunked body has no length to check up front. Werkzeug's stream stops quietly at
+        # MAX_CONTENT_LENGTH, which would hand a truncated body to the parser; it is set one
+        # byte past the limit so that reading limit + 1 bytes tells an oversized body apart.
+        chunked = length is None and request.environ.get("wsgi.input_terminated")
+        if chunked and len(request.get_data(cache=True)) > limit:
+            raise envelope.TooLarge(f"the chunked body is longer than {limit} bytes; the mock reads at most {limit}")
 
 
 def create_app(
@@ -151,10 +148,11 @@ def create_app(
     if config.auto_approve is not None and config.auto_approve not in fixtures.users:
         raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
     store = store or MemoryStore()
+    install_log_masking()
     app = Flask(__name__)
     # From the store, so every worker signs and checks consent forms with the same key.
     app.secret_key = store.secret()
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION_KEY] = MockContext(
         config=config,
@@ -163,7 +161,7 @@ def create_app(
         engine=DataEngine(config.seed, fixtures.users),
         store=store,
         clock=MockClock(store, time_source),
-        range_rules=_range_rules(spec),
+        range_rules=range_rules(spec),
         sleep=sleep,
     )
     mock = mock_context(app)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
 from .banner import banner
@@ -23,6 +23,12 @@ from .qa.cli import add_generate_parser, generate
 from .store import MemoryStore, Store
 from .store_sqlite import SqliteStore
 from .tokens import mint
+
+
+class _RequestHandler(WSGIRequestHandler):
+    timeout = 10
+    """Seconds a client may stay silent mid-request. Without it a client that declares a body and
+    never sends it (or a slow-loris) holds a thread forever, e.g. in werkzeug's drain after a 413."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -144,7 +150,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 
 def _serve_single(app: Flask, config: MockConfig) -> int:
-    server = make_server(config.host, config.port, app, threaded=True)
+    server = make_server(config.host, config.port, app, threaded=True, request_handler=_RequestHandler)
     signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: close the store cleanly
     _announce(app, config, server.server_port)
     try:

@@ -25,6 +25,7 @@ from .context import MockContext, mock_context
 from .envelope import ApiError, InvalidField
 from .faults import Effect, Fault, FaultError
 from .json_body import check_object
+from .logmask import mask_secrets
 from .tokens import bearer_token, mask
 
 log = logging.getLogger("cudis_mock")
@@ -190,10 +191,12 @@ def _journal(mock: MockContext, response: Response | None) -> None:
     entry = {
         "time": mock.clock.now(),
         "method": req.method,
-        "path": req.path,
-        "query": req.query_string.decode("latin-1"),
+        # A token can reach a URL or a body (a client following the authorize redirect to the mock,
+        # a consent form's password): the journal keeps only its first characters.
+        "path": mask_secrets(req.path),
+        "query": mask_secrets(req.query_string.decode("latin-1")),
         "headers": _masked_headers(req.environ),
-        "body": _body_text(mock, req),
+        "body": mask_secrets(_body_text(mock, req)),
         "status": None if dropped or response is None else response.status_code,
         "code": None if dropped or response is None else _envelope_code(response),
         "fault": ", ".join(labels) or None,

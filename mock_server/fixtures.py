@@ -246,6 +246,33 @@ def _load_by_items(text: str) -> Any:
     return result
 
 
+MAX_EXPANDED_VALUES = 200_000
+"""Values an alias-using file may expand to, at least; a file without aliases has fewer values than characters."""
+
+
+def _refuse_alias_bombs(path: Path, text: str, data: Any) -> None:
+    """Refuse a file whose aliases expand it far beyond its own size.
+
+    Aliases share values, so a few lines can stand for billions of them (YAML's "billion
+    laughs") or for a structure that contains itself; validating either would hang start-up.
+    Counting stops at the limit, so this costs little.
+    """
+    limit = max(MAX_EXPANDED_VALUES, 2 * len(text))
+    count, stack = 0, [data]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > limit:
+            raise FixtureError(
+                path, None, "", f"expands to more than {limit} values through YAML aliases; write it out"
+            )
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+
+
 class _Document:
     """One parsed YAML file; its node tree (for line numbers) is built only to explain an error."""
 
@@ -264,6 +291,12 @@ class _Document:
     @cached_property
     def data(self) -> Any:
         """The file's value (parsed on first use; a large users file may never need it)."""
+        value = self._parse()
+        if "*" in self.text:  # only an alias can make a few lines stand for a huge value
+            _refuse_alias_bombs(self.path, self.text, value)
+        return value
+
+    def _parse(self) -> Any:
         try:
             return self._fast_load()
         except yaml.YAMLError:
@@ -282,7 +315,13 @@ class _Document:
 
     @property
     def node(self) -> yaml.Node | None:
-        return yaml.compose(self.text, Loader=yaml.SafeLoader)
+        # libyaml (the fast loader) accepts a few things the pure-Python parser refuses (e.g. `m?dian`
+        # in a flow mapping); compose with the loader that read the data, and without a tree the
+        # error still names the file and the field, only not the line.
+        try:
+            return yaml.compose(self.text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            return None
 
     def fail(self, path: list[str | int], problem: str) -> FixtureError:
         node = self.node

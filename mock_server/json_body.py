@@ -30,8 +30,33 @@ class NonFinite:
         self.text = text
 
 
-_DECODER = json.JSONDecoder(parse_constant=NonFinite)
-"""What `json.loads(text, parse_constant=NonFinite)` builds on every call, built once."""
+class OutOfRange:
+    """Stands in for an integer past Python's limit of 4300 digits, where int() raises ValueError."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @property
+    def negative(self) -> bool:
+        return self.text.lstrip().startswith("-")
+
+
+def parse_int(text: str) -> int | OutOfRange:
+    """An integer literal, or OutOfRange past Python's limit on digits (which would raise ValueError)."""
+    try:
+        return int(text)
+    except ValueError:
+        return OutOfRange(text)
+
+
+def parse_float(text: str) -> float | NonFinite:
+    """A float literal; one that overflows to infinity (e.g. 1e400) is refused as not finite."""
+    value = float(text)
+    return value if math.isfinite(value) else NonFinite(text)
+
+
+_DECODER = json.JSONDecoder(parse_constant=NonFinite, parse_int=parse_int, parse_float=parse_float)
+"""What `json.loads(text, parse_constant=NonFinite, ...)` builds on every call, built once."""
 
 
 def is_json_media(content_type: str | None) -> bool:
@@ -47,15 +72,23 @@ def is_non_finite(value: Any) -> bool:
 
 def describe(value: Any) -> str:
     """A short rendering of a value for an error message."""
-    if isinstance(value, NonFinite):
-        return value.text
+    if isinstance(value, (NonFinite, OutOfRange)):
+        text = value.text
+        return text if len(text) <= 40 else f"{text[:37]}... ({len(text)} characters)"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     try:
-        text = json.dumps(value)
+        # A NaN or a huge number inside an array or object is shown as the client wrote it.
+        text = json.dumps(value, default=_as_written).replace('"\\ufdd0', "").replace('\\ufdd0"', "")
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _as_written(value: Any) -> str:
+    if isinstance(value, (NonFinite, OutOfRange)):
+        return f"\ufdd0{value.text[:40]}\ufdd0"  # a noncharacter marks where quotes go
+    raise TypeError(type(value).__name__)
 
 
 def decode_object(raw: bytes, content_type: str | None, example: str) -> dict[str, Any]:
@@ -67,6 +100,8 @@ def decode_object(raw: bytes, content_type: str | None, example: str) -> dict[st
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadBody(f"the body is not valid UTF-8 (byte {exc.start}); send JSON such as {example}") from None
+    if text.startswith("\ufeff"):
+        raise BadBody(f"the body starts with a byte order mark (BOM); send UTF-8 without one, e.g. {example}")
     try:
         document = _DECODER.decode(text)
     except RecursionError:
@@ -121,6 +156,10 @@ def check_object(
     `is_valid`, a fast check of the same schema, lets a valid document skip the explaining validator.
     """
     for name, value in document.items():
+        if isinstance(value, OutOfRange):
+            keyword = "minimum" if value.negative else "maximum"
+            hint = messages.get(keyword, f"is too {'small' if value.negative else 'large'} a number")
+            raise InvalidField(f"{hint} (got {describe(value)})", field=name)
         if is_non_finite(value):
             hint = messages.get("finite", "must be a finite number (NaN and Infinity are not JSON numbers)")
             raise InvalidField(f"{hint} (got {describe(value)})", field=name)

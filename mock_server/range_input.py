@@ -14,7 +14,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .envelope import BadBody, InvalidField, InvalidRange
-from .json_body import NonFinite, check_object, decode_object, describe
+from .json_body import NonFinite, check_object, decode_object, describe, parse_float, parse_int
 from .spec import Spec
 
 FIELDS = ("startTime", "endTime")
@@ -60,8 +60,8 @@ def _query_number(name: str, text: str) -> Any:
     if not _NUMBER.fullmatch(stripped):
         raise InvalidField(f"must be a number of Unix seconds (got {describe(text)})", field=name)
     if re.fullmatch(r"-?[0-9]+", stripped):
-        return int(stripped)
-    return float(stripped)
+        return parse_int(stripped)
+    return parse_float(stripped)
 
 
 def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, str], rules: RangeRules) -> QueryRange:
@@ -92,4 +92,5 @@ def range_rules(spec: Spec) -> RangeRules:
         validator=spec.api.validator(pointer),
         messages=spec.schema_messages("#/components/schemas/UnixSeconds"),
         rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
+        is_valid=spec.api.fast_check(pointer),
     )

@@ -79,7 +79,7 @@ def check_access(record: TokenRecord | None, client_id: str | None, now: float, 
         raise SessionExpired(reason="unknown, revoked or missing access token")
     if not client_id:
         raise SessionExpired(reason="missing Cudis-Client-Id header")
-    if not secrets.compare_digest(record.client_id.encode(), client_id.encode("utf-8", "surrogateescape")):
+    if not secrets.compare_digest(record.client_id.encode(), client_id.encode("utf-8", "surrogatepass")):
         raise SessionExpired(reason=f"token was issued to another client than {client_id[:64]!r}")
     if now >= record.expires_at:
         raise SessionExpired(reason=f"token expired {now - record.expires_at:.0f} s ago")

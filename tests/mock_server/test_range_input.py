@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.app import _range_rules
 from mock_server.envelope import ApiError, BadBody, InvalidField, InvalidRange, UnsupportedMedia
-from mock_server.range_input import QueryRange, RangeRules, parse_range
+from mock_server.range_input import QueryRange, RangeRules, parse_range, range_rules
 from mock_server.spec import load_spec
 
 JSON = "application/json"
@@ -14,7 +13,7 @@ JSON = "application/json"
 
 @pytest.fixture(scope="module")
 def rules() -> RangeRules:
-    return _range_rules(load_spec())
+    return range_rules(load_spec())
 
 
 @pytest.mark.parametrize(

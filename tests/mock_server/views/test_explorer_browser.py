@@ -3,52 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import LiveMock
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="needs chromium and chromedriver (make browser-deps)"
-    ),
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with tempfile.TemporaryDirectory(prefix="cudis-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--window-size=1100,1800",
-            f"--user-data-dir={profile}",
-        ):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+pytestmark = pytest.mark.browser
 
 
 def test_explorer_draws_the_charts_of_the_picked_user(browser, live_mock: LiveMock) -> None:  # type: ignore[no-untyped-def]
@@ -57,6 +17,7 @@ def test_explorer_draws_the_charts_of_the_picked_user(browser, live_mock: LiveMo
     from selenium.webdriver.support.select import Select
     from selenium.webdriver.support.wait import WebDriverWait
 
+    browser.set_window_size(1100, 1800)
     browser.get(f"{live_mock.base_url}/__mock__/explorer")
     assert "Explorer" in browser.title
     Select(browser.find_element(By.ID, "user")).select_by_value("qa-edge")

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,25 +14,21 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
+from ...conftest import BROWSER_WAIT as WAIT
 from ...conftest import LiveMock
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 DOC_EXAMPLE = (
     "/oauth/authorize?response_type=token&client_id=JDS734JSNDPW&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback"
 )
 PHONE = (390, 844)
 DESKTOP = (1024, 1150)
-WAIT = 15.0
 
 
 @dataclass
@@ -76,37 +71,6 @@ def callback() -> Iterator[Callback]:
     yield Callback(port=server.server_address[1], paths=received, arrived=arrived)
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        pytest.fail(f"{', '.join(missing)} missing: run `make browser-deps` (or leave these out with -m 'not browser')")
-    with tempfile.TemporaryDirectory(prefix="cudis-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for flag in (
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--force-device-scale-factor=1",
-            f"--user-data-dir={profile}",
-        ):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        driver.set_page_load_timeout(WAIT)
-        try:
-            yield driver
-        finally:
-            driver.quit()
 
 
 def _screenshot(driver: WebDriver, size: tuple[int, int], path: Path) -> None:

@@ -1,0 +1,273 @@
+"""Security properties as tests: strong tokens, constant-time checks, secrets kept out of logs and the
+journal, the control API closed to other hosts, CSRF on consent."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import pytest
+from flask import Flask
+
+from mock_server import MockConfig, create_app
+from mock_server import tokens as tokens_module
+from mock_server.context import mock_context
+from mock_server.logmask import mask_secrets
+from mock_server.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, new_token
+
+from .harness import RANGE, ServedMock, auth_headers, served
+from .test_hostile_oauth import consent_form, cookies_of, post_decision
+
+TOKEN = re.compile(r"^[A-Z0-9]{32}$")
+
+
+# ---- tokens ---------------------------------------------------------------------------------------
+
+
+def test_tokens_carry_at_least_128_bits() -> None:
+    assert len(TOKEN_ALPHABET) == 36 and TOKEN_LENGTH == 32
+    assert TOKEN_LENGTH * math.log2(len(TOKEN_ALPHABET)) >= 128
+
+
+def test_tokens_come_from_secrets_not_from_random(monkeypatch: pytest.MonkeyPatch) -> None:
+    drawn: list[str] = []
+    real_choice = secrets.choice
+
+    def spy(alphabet: str) -> str:
+        drawn.append(alphabet)
+        return real_choice(alphabet)
+
+    monkeypatch.setattr(tokens_module.secrets, "choice", spy)
+    token = new_token()
+    assert TOKEN.match(token) and len(drawn) == TOKEN_LENGTH and set(drawn) == {TOKEN_ALPHABET}
+    # Seeding the random module (as tests and the data engine do) must not make tokens repeat.
+    random.seed(7)
+    first = new_token()
+    random.seed(7)
+    assert new_token() != first
+
+
+def test_tokens_are_unique_and_evenly_spread() -> None:
+    minted = [new_token() for _ in range(3000)]
+    assert len(set(minted)) == len(minted)
+    counts = Counter("".join(minted))
+    expected = len(minted) * TOKEN_LENGTH / len(TOKEN_ALPHABET)
+    assert set(counts) == set(TOKEN_ALPHABET)
+    assert all(abs(n - expected) < 0.15 * expected for n in counts.values()), counts
+
+
+def test_tokens_minted_over_http_are_well_formed_and_distinct(served_mock: ServedMock) -> None:
+    minted = {served_mock.mint() for _ in range(50)}
+    assert len(minted) == 50 and all(TOKEN.match(t) for t in minted)
+
+
+# ---- constant-time comparison -------------------------------------------------------------------
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app(MockConfig(validate_responses=True))
+
+
+def test_tokens_are_looked_up_by_digest_and_client_ids_compared_in_constant_time(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = app.test_client()
+    token = client.post("/__mock__/tokens", json={}).json["access_token"]  # type: ignore[index]
+    store = mock_context(app).store
+    seen: list[Any] = []
+    real_get = store.get_token
+
+    def get_token(digest: str) -> Any:
+        seen.append(digest)
+        return real_get(digest)
+
+    compared: list[tuple[bytes, bytes]] = []
+    real_compare = secrets.compare_digest
+
+    def compare(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real_compare(a, b)
+
+    monkeypatch.setattr(store, "get_token", get_token)
+    monkeypatch.setattr(tokens_module.secrets, "compare_digest", compare)
+    for client_id in ("cudis-wellness", "cudis-wellnesX"):
+        client.get(
+            "/partner/v1/query/step",
+            data=RANGE,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Cudis-Client-Id": client_id,
+                "Content-Type": "application/json",
+            },
+        )
+    assert seen and all(d == hashlib.sha256(token.encode()).hexdigest() for d in seen)
+    assert (b"cudis-wellness", b"cudis-wellnesX") in compared and (b"cudis-wellness", b"cudis-wellness") in compared
+    # The store keeps digests only: the token itself is nowhere in it.
+    assert token not in repr(store.get_token(hashlib.sha256(token.encode()).hexdigest()))
+
+
+# ---- logs and journal ---------------------------------------------------------------------------------
+
+
+def test_mask_secrets_keeps_only_a_hint() -> None:
+    token = "PHCW3OVMXQZX5FJUR6ZK4FAA2MK2CWWA"
+    for text in (
+        f'"GET /callback?access_token={token}&scope=daily HTTP/1.1" 404 -',
+        f'"DELETE /__mock__/tokens/{token} HTTP/1.1" 204 -',
+        f"Authorization: Bearer {token}",
+        f'{{"access_token": "{token}"}}',
+        f"#access_token={token}&token_type=bearer",
+    ):
+        masked = mask_secrets(text)
+        assert token not in masked and "PHCW…" in masked, masked
+    assert mask_secrets("username=alex&password=hunter2") == "username=alex&password=…"
+    assert mask_secrets("GET /partner/v1/query/step HTTP/1.1") == "GET /partner/v1/query/step HTTP/1.1"
+
+
+def _leak_tokens(mock: ServedMock) -> list[str]:
+    """Put tokens where a server would log them: URLs (query, fragment-less redirect target, path)."""
+    leaked = [mock.mint(), mock.mint(), mock.mint()]
+    raw = mock.raw()
+    # A client that sends its token in the query string (the mock reads only the header).
+    raw.request("GET", f"/partner/v1/query/step?access_token={leaked[0]}", RANGE, auth_headers(leaked[0]))
+    # A token in a path: revoking it through the control API.
+    raw.request("DELETE", f"/__mock__/tokens/{leaked[1]}", b"")
+    # A browser following the authorize redirect back to a page on the mock's own port
+    # (a registered loopback URI matches on any port).
+    back = f"http://127.0.0.1:{mock.port}/callback"
+    page = raw.request(
+        "GET",
+        "/oauth/authorize?"
+        + urlencode({"response_type": "token", "client_id": "cudis-wellness", "redirect_uri": back}, quote_via=quote),
+        b"",
+    )
+    fields = consent_form(page.body.decode())
+    approved = post_decision(
+        mock,
+        {**fields, "decision": "approve", "user": "typical", "grant": "daily", "username": "alex", "password": "cudis"},
+        cookies_of(page),
+    )
+    location = approved.header("Location") or ""
+    granted = re.search(r"access_token=([A-Z0-9]{32})", location)
+    assert granted, location
+    leaked.append(granted.group(1))
+    parts = urlsplit(location)
+    raw.request("GET", f"{parts.path}?{parts.query}", b"")
+    raw.request("GET", "/partner/v1/query/heart_beat", RANGE, auth_headers(leaked[2]))
+    return leaked
+
+
+@pytest.mark.parametrize("args", [(), ("--workers", "2")], ids=["threaded", "two-workers"])
+def test_tokens_and_passwords_never_reach_the_log_or_the_journal(args: tuple[str, ...]) -> None:
+    with served(*args) as mock:
+        leaked = _leak_tokens(mock)
+        journal = mock.raw().request("GET", "/__mock__/requests", b"")
+        assert journal.status == 200
+        entries = json.dumps(journal.json(), ensure_ascii=False)
+        log = mock.log_text()
+    for token in leaked:
+        assert token not in log, f"token {token[:4]}… in clear in the log"
+        assert token not in entries, f"token {token[:4]}… in clear in the journal"
+    assert "password=cudis" not in entries and "password=cudis" not in log
+    if not args:  # the threaded server logs every request line: each one is there, masked
+        assert f"access_token={leaked[0][:4]}…" in log
+        assert f"/__mock__/tokens/{leaked[1][:4]}…" in log
+    assert f"access_token={leaked[0][:4]}…" in entries
+
+
+# ---- the control API --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def remote_app() -> Iterator[Flask]:
+    yield create_app(MockConfig(validate_responses=True))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Forwarded-For": "127.0.0.1"},
+        {"Host": "localhost"},
+        {"X-Real-IP": "127.0.0.1"},
+        {"Forwarded": "for=127.0.0.1"},
+    ],
+    ids=["plain", "x-forwarded-for", "host-localhost", "x-real-ip", "forwarded"],
+)
+@pytest.mark.parametrize("remote", ["192.0.2.7", "10.0.0.1", "::ffff:192.0.2.7", "fe80::1%eth0", "not-an-address"])
+def test_the_control_api_refuses_other_hosts_without_an_admin_token(
+    remote_app: Flask, remote: str, headers: dict[str, str]
+) -> None:
+    client = remote_app.test_client()
+    response = client.post("/__mock__/tokens", json={}, headers=headers, environ_base={"REMOTE_ADDR": remote})
+    assert response.status_code == 403, response.data
+    assert response.json["code"] == 40300 and "loopback" in response.json["msg"]  # type: ignore[index]
+    for method, path in [("GET", "/__mock__/requests"), ("POST", "/__mock__/reset"), ("DELETE", "/__mock__/faults")]:
+        assert client.open(path, method=method, environ_base={"REMOTE_ADDR": remote}).status_code == 403
+
+
+def test_the_control_api_answers_loopback_without_a_token(remote_app: Flask) -> None:
+    for remote in ("127.0.0.1", "::1", "127.8.9.10"):
+        response = remote_app.test_client().post("/__mock__/tokens", json={}, environ_base={"REMOTE_ADDR": remote})
+        assert response.status_code == 201
+
+
+@pytest.mark.parametrize("remote", ["192.0.2.7", "127.0.0.1"])
+def test_with_an_admin_token_only_its_bearer_gets_in(remote: str) -> None:
+    admin = "s3cret-admin-token-" + secrets.token_hex(8)
+    client = create_app(MockConfig(admin_token=admin, validate_responses=True)).test_client()
+    env = {"REMOTE_ADDR": remote}
+    for given in (
+        {},
+        {"X-Cudis-Mock-Admin": "wrong"},
+        {"X-Cudis-Mock-Admin": admin[:-1]},
+        {"Authorization": "Bearer wrong"},
+        {"X-Cudis-Mock-Admin": admin + "x"},
+    ):
+        refused = client.post("/__mock__/tokens", json={}, headers=given, environ_base=env)
+        assert refused.status_code == 403, (given, refused.data)
+        assert admin not in refused.get_data(as_text=True)
+    for given in ({"X-Cudis-Mock-Admin": admin}, {"Authorization": f"Bearer {admin}"}):
+        assert client.post("/__mock__/tokens", json={}, headers=given, environ_base=env).status_code == 201
+
+
+def test_the_admin_token_never_reaches_the_journal() -> None:
+    admin = "ADMIN" + secrets.token_hex(8)
+    client = create_app(MockConfig(admin_token=admin)).test_client()
+    client.get("/partner/v1/query/step", headers={"X-Cudis-Mock-Admin": admin, "Authorization": f"Bearer {admin}"})
+    journal = client.get("/__mock__/requests", headers={"X-Cudis-Mock-Admin": admin})
+    assert journal.status_code == 200 and admin not in journal.get_data(as_text=True)
+
+
+# ---- CSRF on consent ------------------------------------------------------------------------------------
+
+
+def test_a_consent_form_only_works_with_the_mock_that_signed_it_and_only_for_its_request(
+    served_mock: ServedMock,
+) -> None:
+    raw = served_mock.raw()
+    page = raw.request("GET", "/oauth/authorize?response_type=token&client_id=cudis-wellness&state=s1", b"")
+    fields = consent_form(page.body.decode())
+    token_field = next(k for k in fields if "csrf" in k)
+    # The signed part says which client and redirect URI it is for; tampering with it breaks the signature.
+    body, _, signature = fields[token_field].rpartition(".")
+    forged = body.replace("e", "f", 1) + "." + signature
+    refused = post_decision(
+        served_mock,
+        {**fields, token_field: forged, "decision": "approve", "user": "typical", "grant": "daily"},
+        cookies_of(page),
+    )
+    assert refused.status == 403 and refused.header("Location") is None
+    approved = post_decision(
+        served_mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(page)
+    )
+    assert approved.status == 302 and "access_token=" in (approved.header("Location") or "")
