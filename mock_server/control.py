@@ -120,6 +120,11 @@ def _drop_connection() -> Response:
 
 def _answer(mock: MockContext, fault: Fault) -> Response:
     if fault.kind == "drop":
+        # Journal before the socket closes: the client's retry arrives at once on another thread,
+        # and its entry must come after this one.
+        if mock.config.journal_limit > 0:
+            _journal(mock, None)
+            g.cudis_journaled = True
         return _drop_connection()
     if fault.kind == "malformed":
         return Response(faults.MALFORMED_BODY, status=200, mimetype="application/json")
@@ -238,7 +243,7 @@ def install(app: Flask) -> None:
     def control_response(response: Response) -> Response:
         mock = mock_context()
         response.headers[WORKER_HEADER] = str(os.getpid())
-        if not is_admin_path(request.path) and mock.config.journal_limit > 0:
+        if not is_admin_path(request.path) and mock.config.journal_limit > 0 and not g.get("cudis_journaled"):
             _journal(mock, response)
         return response
 

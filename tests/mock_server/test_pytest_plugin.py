@@ -69,6 +69,28 @@ def test_a_dropped_connection(cudis_mock: CudisMock, cudis_token: str) -> None:
     assert (dropped["status"], dropped["fault"]) == (None, "drop")
 
 
+def test_a_dropped_request_is_journaled_before_the_connection_closes(
+    cudis_mock: CudisMock, cudis_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client retries at once on another thread: the dropped attempt must already be in the journal."""
+    from mock_server import control
+    from mock_server.context import mock_context
+
+    store = mock_context(cudis_mock.app).store
+    seen_at_drop: list[list[str | None]] = []
+    original = control._drop_connection
+
+    def drop_and_look() -> object:
+        seen_at_drop.append([entry["fault"] for entry in store.journal()])
+        return original()
+
+    monkeypatch.setattr(control, "_drop_connection", drop_and_look)
+    cudis_mock.inject_fault("drop", times=1)
+    with pytest.raises(requests.ConnectionError):
+        heart_beat(cudis_mock, cudis_token)
+    assert seen_at_drop == [["drop"]]
+
+
 def test_a_fault_by_header_and_a_malformed_body(cudis_mock: CudisMock, cudis_token: str) -> None:
     response = heart_beat(cudis_mock, cudis_token, **{"X-Cudis-Mock-Fault": "malformed"})
     with pytest.raises(requests.JSONDecodeError):
