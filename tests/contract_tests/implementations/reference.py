@@ -11,7 +11,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from flask import Flask, Response, request
 
@@ -22,28 +22,6 @@ ZONE = timezone(timedelta(hours=14))
 """The user lives in Kiritimati (UTC+14): 'the current day' is the earliest it can be anywhere."""
 LONGEST_DAYS = 3660
 
-DEFECTS = (
-    "error-without-msg",
-    "error-data-not-null",
-    "string-numbers",
-    "missing-field",
-    "renamed-field",
-    "bad-date-format",
-    "wrong-maximum",
-    "wrong-count-step",
-    "wrong-ratios",
-    "includes-today",
-    "outside-range",
-    "unsorted",
-    "duplicates",
-    "accepts-any-token",
-    "ignores-client-id",
-    "ignores-expiry",
-    "crash-on-string",
-    "accepts-garbage",
-    "refuses-valid-range",
-    "text-plain",
-)
 Defect = Literal[
     "error-without-msg",
     "error-data-not-null",
@@ -66,6 +44,7 @@ Defect = Literal[
     "refuses-valid-range",
     "text-plain",
 ]
+DEFECTS: tuple[Defect, ...] = get_args(Defect)
 
 
 @dataclass(frozen=True)
