@@ -107,3 +107,12 @@ def test_sleep_ratios_add_up_to_100_when_there_was_sleep(envelope: dict[str, Any
     assert data["deepRatio"] + data["shallowRatio"] + data["awakeRatio"] == (100 if total else 0)
     dates = [n["date"] for n in data["list"]]
     assert dates == sorted(set(dates))
+
+
+def test_the_package_re_exports_exactly_the_public_strategies() -> None:
+    """contract_tests lists the names lazily (to keep hypothesis out of the mock's imports); the lists must agree."""
+    import contract_tests
+    from contract_tests import strategies
+
+    assert sorted(contract_tests.__all__) == sorted(strategies.__all__)
+    assert all(getattr(contract_tests, name) is getattr(strategies, name) for name in strategies.__all__)
