@@ -1,6 +1,7 @@
 -- wrk script: GET with a JSON body and both headers, cycling over the three query endpoints.
 -- Configured by environment: BENCH_TOKEN, BENCH_CLIENT, BENCH_DAYS, BENCH_END (Unix seconds).
--- done() prints one JSON line the harness parses.
+-- response() counts answers that are not an HTTP 200 carrying "code": 200 (a mock answering an
+-- error envelope fast must not look fast); done() prints one JSON line the harness parses.
 
 local token = os.getenv("BENCH_TOKEN")
 local client = os.getenv("BENCH_CLIENT") or "cudis-wellness"
@@ -9,6 +10,12 @@ local finish = tonumber(os.getenv("BENCH_END"))
 local paths = {"/partner/v1/query/heart_beat", "/partner/v1/query/step", "/partner/v1/query/sleep"}
 local requests = {}
 local counter = 0
+local threads = {}
+not_ok = 0 -- global: done() reads it from each thread
+
+function setup(thread)
+  table.insert(threads, thread)
+end
 
 function init(args)
   local body = string.format('{"startTime": %d, "endTime": %d}', finish - days * 86400, finish)
@@ -27,11 +34,21 @@ function request()
   return requests[(counter % #requests) + 1]
 end
 
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '^%s*{%s*"code"%s*:%s*200%s*,') then
+    not_ok = not_ok + 1
+  end
+end
+
 function done(summary, latency, requests_)
+  local bad = 0
+  for _, thread in ipairs(threads) do
+    bad = bad + thread:get("not_ok")
+  end
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
   io.write(string.format(
-    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, "errors": %d, "status_errors": %d}\n',
+    'BENCH_RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "max_us": %d, "errors": %d, "status_errors": %d, "not_ok": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    errors, summary.errors.status))
+    errors, summary.errors.status, bad))
 end

@@ -254,6 +254,8 @@ class LoadResult:
     p99_ms: float
     errors: int
     requests: int
+    not_code_200: int = 0
+    """Answers that were not an HTTP 200 with `"code": 200` first in the body (for the mock, errors too)."""
 
 
 def wrk(target: Target, days: int, connections: int, duration: float, end: int) -> LoadResult:
@@ -287,8 +289,9 @@ def wrk(target: Target, days: int, connections: int, duration: float, end: int) 
         rps=raw["requests"] / (raw["duration_us"] / 1e6),
         p50_ms=raw["p50_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
-        errors=raw["errors"],
+        errors=raw["errors"] + (raw["not_ok"] if target.envelope else 0),
         requests=raw["requests"],
+        not_code_200=raw["not_ok"],
     )
 
 
@@ -313,7 +316,8 @@ def load_runs(
                     result = wrk(target, days, connections, duration, end)
                     log(
                         f"{label}: {days} d c{connections}: {result.rps:,.0f} req/s, "
-                        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}"
+                        f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, errors {result.errors}, "
+                        f"not code 200 {result.not_code_200}"
                     )
                     results.append(result)
     return results, cold
@@ -595,13 +599,16 @@ def mark(ok: bool) -> str:
 
 def report(data: dict[str, Any]) -> str:
     lines = ["## Load (wrk, 1 thread, GET with JSON body and both headers, three endpoints in turn)", ""]
-    lines += ["| server | range | connections | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|---|"]
+    lines += [
+        "| server | range | connections | req/s | p50 ms | p99 ms | errors | not code 200 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     by_key = {(r["server"], r["days"], r["connections"]): r for r in data["load"]}
     servers = list(dict.fromkeys(r["server"] for r in data["load"]))
     for r in data["load"]:
         lines.append(
             f"| {r['server']} | {r['days']} d | {r['connections']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
-            f"{r['p99_ms']:.1f} | {r['errors']} |"
+            f"{r['p99_ms']:.1f} | {r['errors']} | {r.get('not_code_200', 0)} |"
         )
     lines += ["", "## Ratios of the mock's req/s", ""]
     others = [s for s in servers if s != "mock"]

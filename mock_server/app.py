@@ -6,8 +6,10 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, g, request
+from flask.sessions import SessionInterface
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from contract_tests.rules import RangeContext
@@ -36,6 +38,33 @@ _BLUEPRINTS = {
     "admin": admin.HANDLERS,
     "explorer": explorer.HANDLERS,
 }
+
+
+class _NoSessions(SessionInterface):
+    """The mock keeps no session: its one signed value, the consent form, travels in the form itself."""
+
+    def open_session(self, app: Flask, request: Any) -> None:
+        return None  # Flask hands out a read-only empty session; no cookie is parsed
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        pass
+
+
+class MockFlask(Flask):
+    """Flask with the per-request bookkeeping the mock does not need taken out of the hot path."""
+
+    session_interface = _NoSessions()
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self._sync: dict[Callable[..., Any], Callable[..., Any]] = {}
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        # Flask asks inspect.iscoroutinefunction of every hook and view on every request.
+        sync = self._sync.get(func)
+        if sync is None:
+            sync = self._sync[func] = super().ensure_sync(func)
+        return sync
 
 
 def _envelope_response(mock: MockContext, error: ApiError) -> Response:
@@ -149,7 +178,7 @@ def create_app(
         raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
     store = store or MemoryStore()
     install_log_masking()
-    app = Flask(__name__)
+    app = MockFlask(__name__)
     # From the store, so every worker signs and checks consent forms with the same key.
     app.secret_key = store.secret()
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body

@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .faults import Fault
+from .journal_log import JournalLog
 from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T
 from .tokens import TokenRecord
 
@@ -44,9 +45,7 @@ CREATE TABLE IF NOT EXISTS control (
     id INTEGER PRIMARY KEY CHECK (id = 1), frozen_at REAL, offset REAL NOT NULL, faults TEXT NOT NULL
 );
 INSERT OR IGNORE INTO control (id, frozen_at, offset, faults) VALUES (1, NULL, 0, '[]');
-CREATE TABLE IF NOT EXISTS journal (id INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
 """
-_TRIM_EVERY = 64
 _STAMP_SIZE = 8
 _CHECKPOINT_EVERY = 0.25
 """Seconds between checkpoints of the write-ahead log, run off the request path."""
@@ -76,6 +75,7 @@ class SqliteStore:
             raise StateFileError(f"--state {path}: not a cudis-mock state file ({exc})") from None
         if version != SCHEMA_VERSION:
             raise StateFileError(f"--state {path}: written by another version (schema {version}); use a new file")
+        self._journal = JournalLog(Path(f"{path}-requests"))  # not "-journal": SQLite's own file name
         self._stamp_path = f"{path}-stamp"
         fd = os.open(self._stamp_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
@@ -247,24 +247,13 @@ class SqliteStore:
 
     # journal
     def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        text = json.dumps(entry)
-        with self._writing(changes=False) as db:
-            row_id = db.execute("INSERT INTO journal (entry) VALUES (?)", (text,)).lastrowid or 0
-            if row_id % _TRIM_EVERY == 0:
-                db.execute("DELETE FROM journal WHERE id <= ?", (row_id - keep,))
+        self._journal.append(entry, keep)
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]:
-        with self._connection() as db:
-            if limit:
-                rows = db.execute("SELECT id, entry FROM journal ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-                rows.reverse()
-            else:
-                rows = db.execute("SELECT id, entry FROM journal ORDER BY id").fetchall()
-        return [{"id": row_id, **json.loads(entry)} for row_id, entry in rows]
+        return self._journal.entries(limit)
 
     def clear_journal(self) -> None:
-        with self._writing(changes=False) as db:
-            db.execute("DELETE FROM journal")
+        self._journal.clear()
 
     def secret(self) -> str:
         with self._connection() as db:
@@ -274,9 +263,9 @@ class SqliteStore:
         with self._writing() as db:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM tokens")
-            db.execute("DELETE FROM journal")
             db.execute("UPDATE control SET frozen_at = NULL, offset = 0, faults = '[]'")
             db.execute("COMMIT")
+        self._journal.clear()
 
     def close(self) -> None:
         """Close this process's idle connections (and stop checkpointing)."""
@@ -285,6 +274,7 @@ class SqliteStore:
             idle, self._idle = self._idle, []
         for db in idle:
             db.close()
+        self._journal.close()
 
 
 def _checkpoint_loop(store_ref: weakref.ref[SqliteStore]) -> None:

@@ -160,7 +160,11 @@ def list_requests() -> Response:
     raw = request.args.get("limit")
     if raw is not None and (not raw.isdigit() or int(raw) < 1):
         raise InvalidField(f"must be a whole number of at least 1 (got {raw!r})", field="limit")
-    return _json({"requests": mock_context().store.journal(int(raw) if raw else None)}, 200)
+    mock = mock_context()
+    # A shared store trims its file now and then, so it may hold a few more than the latest `keep`.
+    keep = mock.config.journal_limit or None
+    limit = min(int(raw), keep or int(raw)) if raw else keep
+    return _json({"requests": mock.store.journal(limit)}, 200)
 
 
 def clear_requests() -> Response:

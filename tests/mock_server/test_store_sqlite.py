@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from mock_server.cli import main
+from mock_server.tokens import TokenRecord
 
 from .serving import Served, serving
 
@@ -142,11 +143,16 @@ def test_the_write_ahead_log_is_checkpointed_and_kept_small(tmp_path: Path) -> N
 
     state = tmp_path / "wal.sqlite"
     store = SqliteStore(state)
-    for n in range(600):
-        store.append_journal({"n": n, "body": "x" * 400}, 500)
+    records = [
+        TokenRecord(f"{n:064x}", "cudis-wellness", "typical", ("daily",), 0.0, 1e10, "x" * 400) for n in range(1500)
+    ]
+    for record in records[:-1]:
+        store.add_token(record)
     wal = Path(f"{state}-wal")
     store.checkpoint()
-    store.append_journal({"n": 600}, 500)  # the first write after a checkpoint restarts the log
+    store.add_token(records[-1])  # the first write after a checkpoint restarts the log
     assert wal.stat().st_size <= 4 * 1024 * 1024
-    assert [e["n"] for e in SqliteStore(state).journal()][-3:] == [598, 599, 600]
+    reopened = SqliteStore(state)
+    assert all(reopened.get_token(r.digest) == r for r in records[-3:])
     store.close()
+    reopened.close()
