@@ -1,11 +1,17 @@
-"""The WSGI entry point for production servers: `gunicorn mock_server.wsgi:app`.
+"""The WSGI entry point for other servers: `gunicorn mock_server.wsgi:app`.
 
-Configured by `CUDIS_MOCK_<NAME>` environment variables (see config.py).
+Configured by `CUDIS_MOCK_<NAME>` environment variables (see config.py). A server that runs
+several processes needs `CUDIS_MOCK_STATE=FILE`, the state they share; without it each process
+keeps its own tokens, clock, faults and journal in memory.
 """
 
 from __future__ import annotations
 
 from .app import create_app
 from .config import config_from_env
+from .store import MemoryStore, Store
+from .store_sqlite import SqliteStore
 
-app = create_app(config_from_env())
+_config = config_from_env()
+_store: Store = SqliteStore(_config.state) if _config.state is not None else MemoryStore()
+app = create_app(_config, store=_store)

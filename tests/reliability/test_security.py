@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from flask import Flask
 
 from mock_server import MockConfig, create_app
@@ -131,6 +133,19 @@ def test_mask_secrets_keeps_only_a_hint() -> None:
         assert token not in masked and "PHCW…" in masked, masked
     assert mask_secrets("username=alex&password=hunter2") == "username=alex&password=…"
     assert mask_secrets("GET /partner/v1/query/step HTTP/1.1") == "GET /partner/v1/query/step HTTP/1.1"
+
+
+_FRAGMENTS = st.sampled_from(
+    ["access_token=", "TOKEN=", '"password": "', "Bearer ", "bearer\t", "&", "=", '"', " ", "/", "x", "é", "\n"]
+)
+
+
+@given(st.lists(st.one_of(_FRAGMENTS, st.text(TOKEN_ALPHABET, min_size=30, max_size=34), st.text()), max_size=12))
+def test_the_quick_check_before_masking_never_skips_a_secret(parts: list[str]) -> None:
+    from mock_server.logmask import _mask_all
+
+    text = "".join(parts)
+    assert mask_secrets(text) == _mask_all(text)
 
 
 def _leak_tokens(mock: ServedMock) -> list[str]:
