@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+import hypothesis
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from flask import Flask
+from hypothesis import strategies as st
 
 from mock_server import MockConfig, create_app
 from mock_server import tokens as tokens_module
@@ -140,7 +140,9 @@ _FRAGMENTS = st.sampled_from(
 )
 
 
-@given(st.lists(st.one_of(_FRAGMENTS, st.text(TOKEN_ALPHABET, min_size=30, max_size=34), st.text()), max_size=12))
+@hypothesis.given(
+    st.lists(st.one_of(_FRAGMENTS, st.text(TOKEN_ALPHABET, min_size=30, max_size=34), st.text()), max_size=12)
+)
 def test_the_quick_check_before_masking_never_skips_a_secret(parts: list[str]) -> None:
     from mock_server.logmask import _mask_all
 
