@@ -40,6 +40,8 @@ CLIENT = "cudis-wellness"
 METRICS = ("heart_beat", "step", "sleep")
 WORKERS = 2
 LONG_USER = "kiritimati"
+WORKER_CLASS = "mock_server.sync_worker.PatientSyncWorker"
+"""The mock's worker (gunicorn's sync worker that parks idle connections): the floors run on it too."""
 """A built-in user with data every day back to 1970 (no join date), for the 10-year query."""
 TARGETS = {
     "vs_prism": 1.5,
@@ -171,7 +173,7 @@ def gunicorn(name: str, app: str, env: dict[str, str] | None = None) -> Server:
         "--workers",
         str(WORKERS),
         "--worker-class",
-        "sync",
+        WORKER_CLASS,
         "--bind",
         f"127.0.0.1:{port}",
         "--pythonpath",
@@ -699,7 +701,7 @@ def main() -> int:
     data["mock_server"] = (
         f"cudis-mock serve --workers {WORKERS}"
         if cli_has_workers()
-        else f"gunicorn --workers {WORKERS} --worker-class sync mock_server.wsgi (bench/servers.py adds the token)"
+        else f"gunicorn --workers {WORKERS} --worker-class {WORKER_CLASS} mock_server.wsgi (bench/servers.py)"
     )
 
     # The floors answer the mock's own 30-day heart_beat body.

@@ -9,6 +9,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from .sync_worker import PatientSyncWorker
+
 
 class _MockApplication(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
@@ -31,7 +33,8 @@ def bound_port(arbiter: Arbiter) -> int:
 
 
 def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[int], None]) -> None:
-    """Serve `app` with `workers` sync worker processes; `on_ready(port)` runs once it listens.
+    """Serve `app` with `workers` sync worker processes (idle connections wait outside them, see
+    sync_worker.py); `on_ready(port)` runs once it listens.
 
     The app is built before the fork (like `--preload`): the spec and fixtures are loaded once.
     Its store must be shared between processes (SQLite).
@@ -40,7 +43,7 @@ def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callab
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": PatientSyncWorker,
         "preload_app": True,
         "proc_name": "cudis-mock",
         "accesslog": None,

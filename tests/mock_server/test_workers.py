@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 import requests
+from urllib3.util import parse_url
 
 from mock_server.cli import main
 
@@ -87,6 +89,53 @@ def test_a_token_minted_through_one_worker_and_the_clock_moved_through_another_h
     assert time.monotonic() - started < 20
     log = (tmp_path / "stderr.log").read_text()
     assert "Traceback" not in log, log
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    sock.settimeout(10)
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    return data
+
+
+def test_connections_that_send_nothing_hold_no_worker_and_are_served_when_they_speak(tmp_path: Path) -> None:
+    # A browser opens spare connections ahead of time. gunicorn's own sync worker would wait on
+    # each until its 60-second timeout killed it: two such sockets stopped both workers.
+    with serving("--workers", "2", log=tmp_path / "stderr.log") as mock:
+        url = parse_url(mock.base_url)
+        idle = [socket.create_connection((url.host, url.port)) for _ in range(8)]
+        try:
+            time.sleep(0.2)  # both workers have accepted what they could by now
+            answers = [query(mock, mock.token) for _ in range(10)]
+            assert [a.json()["code"] for a in answers] == [200] * 10
+            assert len({worker(a) for a in answers}) <= 2
+            idle[0].sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
+            assert _read_all(idle[0]).startswith(b"HTTP/1.1 200")
+        finally:
+            for sock in idle:
+                sock.close()
+
+
+def test_a_dropped_connection_fault_closes_the_socket_without_an_answer(tmp_path: Path) -> None:
+    with serving("--workers", "2", log=tmp_path / "stderr.log") as mock:
+        fault = {"kind": "drop", "endpoint": "/partner/v1/query/heart_beat", "times": 1}
+        assert requests.post(f"{mock.base_url}/__mock__/faults", json=fault, timeout=10).status_code == 201
+        url = parse_url(mock.base_url)
+        with socket.create_connection((url.host, url.port)) as sock:
+            body = b'{"startTime": 1726358400, "endTime": 1726704000}'
+            sock.sendall(
+                b"GET /partner/v1/query/heart_beat HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer "
+                + mock.token.encode()
+                + b"\r\nCudis-Client-Id: cudis-wellness\r\nContent-Type: application/json\r\nContent-Length: "
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+                + body
+            )
+            assert _read_all(sock) == b""
+        assert query(mock, mock.token).json()["code"] == 200
+        journal = requests.get(f"{mock.base_url}/__mock__/requests", timeout=10).json()["requests"]
+        assert [(e["fault"] is not None, e["status"]) for e in journal] == [(True, None), (False, 200)]
 
 
 def test_zero_workers_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
