@@ -20,9 +20,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-JournalEntry = dict[str, Any]
+from .store import JournalEntry
 
 _CHECK_EVERY = 64
 """Appends (per process) between two looks at the file's size."""

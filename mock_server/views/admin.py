@@ -161,9 +161,11 @@ def list_requests() -> Response:
     if raw is not None and (not raw.isdigit() or int(raw) < 1):
         raise InvalidField(f"must be a whole number of at least 1 (got {raw!r})", field="limit")
     mock = mock_context()
-    # A shared store trims its file now and then, so it may hold a few more than the latest `keep`.
-    keep = mock.config.journal_limit or None
-    limit = min(int(raw), keep or int(raw)) if raw else keep
+    limit = int(raw) if raw else None
+    keep = mock.config.journal_limit
+    # A shared store trims its file now and then, so it may hold more than the latest `keep`.
+    if keep and (limit is None or limit > keep):
+        limit = keep
     return _json({"requests": mock.store.journal(limit)}, 200)
 
 

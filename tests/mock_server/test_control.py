@@ -213,14 +213,16 @@ def test_the_journal_records_what_was_sent_and_answered(client: FlaskClient, aut
     assert client.get("/__mock__/requests").json["requests"] == []
 
 
-def test_the_journal_keeps_the_latest_entries() -> None:
-    app = create_app(MockConfig(journal_limit=3), store=MemoryStore())
+def test_the_journal_keeps_the_latest_entries(store: Store) -> None:
+    app = create_app(MockConfig(journal_limit=3), store=store)
     client = app.test_client()
     for start in range(5):
         client.get(HEART, query_string={"startTime": start, "endTime": 10})
     assert [e["query"] for e in client.get("/__mock__/requests").json["requests"]] == [
         f"startTime={s}&endTime=10" for s in (2, 3, 4)
     ]
+    asked_for_more = client.get("/__mock__/requests?limit=9").json["requests"]
+    assert [e["query"] for e in asked_for_more] == [f"startTime={s}&endTime=10" for s in (2, 3, 4)]
     quiet = create_app(MockConfig(journal_limit=0)).test_client()
     quiet.get(HEART)
     assert quiet.get("/__mock__/requests").json["requests"] == []
