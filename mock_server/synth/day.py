@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .profiles import PinnedDay, UserProfile
-from .rng import KeyedRandom
+from .rng import _GOLDEN, _MASK, _MIX1, _MIX2, _TWO_PI, _UNIT, KeyedRandom  # one SplitMix64, two speeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +69,6 @@ def user_traits(seed: int, profile: UserProfile) -> UserTraits:
     )
 
 
-_MASK = (1 << 64) - 1
-_GOLDEN = 0x9E3779B97F4A7C15
-_MIX1 = 0xBF58476D1CE4E5B9
-_MIX2 = 0x94D049BB133111EB
-_UNIT = 1.0 / (1 << 53)
-_TWO_PI = 2.0 * math.pi
 _DRAWS = 18
 """Uniform draws one day takes: eight normals (two each) and two chances, in this order."""
 _sqrt, _log, _cos, _exp = math.sqrt, math.log, math.cos, math.exp
