@@ -40,7 +40,7 @@ CLIENT = "cudis-wellness"
 METRICS = ("heart_beat", "step", "sleep")
 WORKERS = 2
 LONG_USER = "kiritimati"
-WORKER_CLASS = "mock_server.sync_worker.PatientSyncWorker"
+WORKER_CLASS = "mock_server.serving.sync_worker.PatientSyncWorker"
 """The mock's worker (gunicorn's sync worker that parks idle connections): the floors run on it too."""
 """A built-in user with data every day back to 1970 (no join date), for the 10-year query."""
 TARGETS = {

@@ -27,7 +27,7 @@ def _body() -> bytes:
 
 def mock_app() -> Any:
     from mock_server.context import mock_context
-    from mock_server.tokens import TokenRecord, mask, token_digest
+    from mock_server.oauth.tokens import TokenRecord, mask, token_digest
     from mock_server.wsgi import app
 
     mock = mock_context(app)

@@ -14,18 +14,19 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 
 from contract_tests.rules import RangeContext
 
-from . import control, envelope
-from .clock import MockClock
+from . import hooks as control
 from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
-from .envelope import ApiError
-from .fixtures import load_fixtures
-from .logmask import install_log_masking
-from .range_input import range_rules
-from .scenarios import load_scenario
-from .selfcheck import response_problems
+from .http import envelope
+from .http.envelope import ApiError
+from .http.logmask import install_log_masking
+from .http.ranges import range_rules
+from .http.selfcheck import response_problems
+from .people.fixtures import load_fixtures
 from .spec import load_spec
-from .store import MemoryStore, Store
+from .state.clock import MockClock
+from .state.scenarios import load_scenario
+from .state.store import MemoryStore, Store
 from .synth import DataEngine
 from .views import admin, explorer, oauth, query
 from .views.routing import check_coverage, operation_blueprint

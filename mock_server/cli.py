@@ -15,14 +15,14 @@ from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
-from .banner import banner
 from .config import MockConfig, config_from_env
 from .context import mock_context
-from .fixtures import FixtureError
+from .oauth.tokens import mint
+from .people.fixtures import FixtureError
 from .qa.cli import add_generate_parser, generate
-from .store import MemoryStore, Store
-from .store_sqlite import SqliteStore
-from .tokens import mint
+from .serving.banner import banner
+from .state.sqlite import SqliteStore
+from .state.store import MemoryStore, Store
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -135,7 +135,7 @@ def serve(config: MockConfig) -> int:
         with _store(config) as store:
             app = create_app(config, store=store)
             if config.workers > 1:
-                from .workers import run_workers
+                from .serving.workers import run_workers
 
                 run_workers(app, config.host, config.port, config.workers, lambda port: _announce(app, config, port))
                 return 0

@@ -9,13 +9,13 @@ from typing import cast
 
 from flask import Flask, current_app
 
-from .clock import MockClock
 from .config import MockConfig
-from .fixtures import Fixtures
-from .range_input import RangeRules
-from .scenarios import Scenario
+from .http.ranges import RangeRules
+from .people.fixtures import Fixtures
 from .spec import Spec
-from .store import Store
+from .state.clock import MockClock
+from .state.scenarios import Scenario
+from .state.store import Store
 from .synth import DataEngine
 
 EXTENSION_KEY = "cudis_mock"

@@ -17,7 +17,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
-from mock_server.store import ClockState
+from mock_server.state.store import ClockState
 
 # CI runs a pinned, derandomized profile so a landing never depends on luck; locally every run explores anew.
 settings.register_profile(

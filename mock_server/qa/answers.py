@@ -13,8 +13,8 @@ from functools import cache, cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..envelope import ApiError, error_body, error_message, success_body_json
-from ..range_input import RangeRules, parse_range, range_rules
+from ..http.envelope import ApiError, error_body, error_message, success_body_json
+from ..http.ranges import RangeRules, parse_range, range_rules
 from ..spec import Spec, load_spec
 from ..synth import DataEngine, EmptyDays, Metric
 from ..synth.calendar import local_midnight

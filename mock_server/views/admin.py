@@ -9,13 +9,13 @@ from typing import Any
 
 from flask import Response, request
 
-from .. import faults
 from ..context import MockContext, mock_context
-from ..control import fault_from_body
-from ..envelope import InvalidField, NotFound
-from ..json_body import check_object, decode_object
-from ..store import ClockState
-from ..tokens import DAILY, mint, parse_scopes, token_digest
+from ..hooks import fault_from_body
+from ..http.envelope import InvalidField, NotFound
+from ..http.json_body import check_object, decode_object
+from ..oauth.tokens import DAILY, mint, parse_scopes, token_digest
+from ..state import faults
+from ..state.store import ClockState
 from .routing import Handler
 
 _TOKEN_EXAMPLE = '{"client_id": "cudis-wellness", "user_id": "typical", "scope": "daily", "expires_in": 2592000}'

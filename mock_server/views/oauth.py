@@ -8,8 +8,7 @@ from flask import Response, current_app, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..context import MockContext, mock_context
-from ..fixtures import UserAccount
-from ..oauth_flow import (
+from ..oauth.flow import (
     ConsentRequest,
     ErrorPage,
     RedirectError,
@@ -20,7 +19,8 @@ from ..oauth_flow import (
     redirect_url,
     success_params,
 )
-from ..tokens import mint
+from ..oauth.tokens import mint
+from ..people.fixtures import UserAccount
 
 CONSENT_MAX_AGE = 3600
 """Seconds a consent form stays valid, by the mock's clock."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..context import mock_context
-from ..envelope import success_body_json
-from ..range_input import parse_range
+from ..http.envelope import success_body_json
+from ..http.ranges import parse_range
+from ..oauth.tokens import bearer_token, check_access, token_digest
 from ..synth import Metric
-from ..tokens import bearer_token, check_access, token_digest
 
 
 def _query(metric: Metric) -> Response:

@@ -14,7 +14,7 @@ import pytest
 from contract_tests.cli import main
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
-from mock_server.store import ClockState
+from mock_server.state.store import ClockState
 
 from ..conftest import LiveMock
 from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, TOKEN, Behaviour

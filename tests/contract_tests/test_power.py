@@ -10,7 +10,7 @@ import pytest
 from contract_tests.findings import Severity
 from contract_tests.runner import SuiteOptions, run_suite
 from mock_server.context import mock_context
-from mock_server.tokens import mint
+from mock_server.oauth.tokens import mint
 
 from ..conftest import LiveMock
 from .conftest import judge

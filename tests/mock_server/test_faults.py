@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.faults import Fault, FaultError, build, envelope_code, header_bodies, step
+from mock_server.state.faults import Fault, FaultError, build, envelope_code, header_bodies, step
 
 CODES = [200, 20007, 42900, 50000, 50100, 50300]
 STEP = ("queryStep", "/partner/v1/query/step")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mock_server import MockConfig, create_app
-from mock_server.fixtures import FixtureError, load_fixtures
+from mock_server.people.fixtures import FixtureError, load_fixtures
 from mock_server.resources import builtin_fixtures_dir
 
 
@@ -192,7 +192,7 @@ def _varied_users(count: int) -> str:
 def test_a_large_users_file_gives_exactly_what_loading_it_whole_gives(
     fixture_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mock_server.fixtures as loader
+    import mock_server.people.fixtures as loader
 
     (fixture_dir / "users.yaml").write_text(_varied_users(4_500))
     compact = load_fixtures(fixture_dir)

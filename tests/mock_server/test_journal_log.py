@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.journal_log import JournalFileError, JournalLog
+from mock_server.state.journal_file import JournalFileError, JournalLog
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_server.fixtures import Client
-from mock_server.oauth_flow import (
+from mock_server.oauth.flow import (
     DESCRIPTION_LIMIT,
     ConsentRequest,
     ErrorPage,
@@ -24,6 +23,7 @@ from mock_server.oauth_flow import (
     safe_description,
     success_params,
 )
+from mock_server.people.fixtures import Client
 
 APP = Client(
     id="app",

@@ -73,7 +73,7 @@ def test_a_dropped_request_is_journaled_before_the_connection_closes(
     cudis_mock: CudisMock, cudis_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A client retries at once on another thread: the dropped attempt must already be in the journal."""
-    from mock_server import control
+    from mock_server import hooks as control
     from mock_server.context import mock_context
 
     store = mock_context(cudis_mock.app).store

@@ -8,7 +8,7 @@ import pytest
 
 from mock_server import MockConfig, create_app
 from mock_server.cli import main
-from mock_server.scenarios import ScenarioError, builtin_names
+from mock_server.state.scenarios import ScenarioError, builtin_names
 
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 

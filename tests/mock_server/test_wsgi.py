@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.store import MemoryStore
-from mock_server.store_sqlite import SqliteStore
+from mock_server.state.sqlite import SqliteStore
+from mock_server.state.store import MemoryStore
 
 
 def _load_app(monkeypatch: pytest.MonkeyPatch, **environ: str) -> Any:

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mock_server.envelope import ApiError, BadBody, InvalidField, InvalidRange, UnsupportedMedia, error_message
-from mock_server.json_body import check_object, decode_object
-from mock_server.range_input import QueryRange, RangeRules, parse_range, range_rules
+from mock_server.http.envelope import ApiError, BadBody, InvalidField, InvalidRange, UnsupportedMedia, error_message
+from mock_server.http.json_body import check_object, decode_object
+from mock_server.http.ranges import QueryRange, RangeRules, parse_range, range_rules
 from mock_server.spec import load_spec
 
 SPEC = load_spec()

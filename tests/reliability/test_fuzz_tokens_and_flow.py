@@ -8,9 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from mock_server.envelope import SessionExpired
-from mock_server.fixtures import Client, load_fixtures
-from mock_server.oauth_flow import (
+from mock_server.http.envelope import SessionExpired
+from mock_server.oauth.flow import (
     ConsentRequest,
     ErrorPage,
     RedirectError,
@@ -20,7 +19,8 @@ from mock_server.oauth_flow import (
     redirect_url,
     success_params,
 )
-from mock_server.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, bearer_token, check_access, mint, token_digest
+from mock_server.oauth.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, bearer_token, check_access, mint, token_digest
+from mock_server.people.fixtures import Client, load_fixtures
 
 FIXTURES = load_fixtures()
 CLIENTS = FIXTURES.clients

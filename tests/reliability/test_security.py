@@ -20,10 +20,10 @@ from flask import Flask
 from hypothesis import strategies as st
 
 from mock_server import MockConfig, create_app
-from mock_server import tokens as tokens_module
 from mock_server.context import mock_context
-from mock_server.logmask import mask_secrets
-from mock_server.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, new_token
+from mock_server.http.logmask import mask_secrets
+from mock_server.oauth import tokens as tokens_module
+from mock_server.oauth.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, new_token
 
 from .harness import RANGE, ServedMock, auth_headers, served
 from .test_hostile_oauth import consent_form, cookies_of, post_decision
@@ -144,7 +144,7 @@ _FRAGMENTS = st.sampled_from(
     st.lists(st.one_of(_FRAGMENTS, st.text(TOKEN_ALPHABET, min_size=30, max_size=34), st.text()), max_size=12)
 )
 def test_the_quick_check_before_masking_never_skips_a_secret(parts: list[str]) -> None:
-    from mock_server.logmask import _mask_all
+    from mock_server.http.logmask import _mask_all
 
     text = "".join(parts)
     assert mask_secrets(text) == _mask_all(text)

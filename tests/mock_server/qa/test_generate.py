@@ -20,11 +20,11 @@ from werkzeug.serving import make_server
 from mock_server import MockConfig, create_app
 from mock_server.cli import main
 from mock_server.context import mock_context
-from mock_server.fixtures import load_fixtures
+from mock_server.people.fixtures import load_fixtures
 from mock_server.qa.answers import local_range
 from mock_server.qa.population import parse_population, population_users
 from mock_server.resources import builtin_fixtures_dir
-from mock_server.store import ClockState
+from mock_server.state.store import ClockState
 from tests.conftest import FIXED_NOW, LiveMock
 
 METRIC_FIELDS = (("heart_beat", ("maxY", "minY")), ("step", ("y",)), ("sleep", ("deepY", "shallowY", "awakeY")))

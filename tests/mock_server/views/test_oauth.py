@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
-from mock_server.tokens import token_digest
+from mock_server.oauth.tokens import token_digest
 from mock_server.views.oauth import CONSENT_MAX_AGE
 
 from ...conftest import FIXED_NOW, LiveMock

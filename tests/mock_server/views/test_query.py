@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from mock_server import MockConfig, create_app
-from mock_server.store import ClockState
+from mock_server.state.store import ClockState
 
 from ...conftest import FIXED_NOW
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from contract_tests.rules import RangeContext, check_data
 
-from .spec import Operation, Spec
+from ..spec import Operation, Spec
 
 _SUCCESS_SCHEMAS = {"queryHeartBeat": "HeartBeatData", "queryStep": "StepData", "querySleep": "SleepData"}
 

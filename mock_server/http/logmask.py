@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from .tokens import TOKEN_LENGTH, mask
+from ..oauth.tokens import TOKEN_LENGTH, mask
 
 MASKED_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "cudis_mock")
 

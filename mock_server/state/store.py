@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
+from ..oauth.tokens import TokenRecord
 from .faults import Fault
-from .tokens import TokenRecord
 
 T = TypeVar("T")
 JournalEntry = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from .spec import Spec
+from ..spec import Spec
 
 ErrorStatusMode = Literal["200", "mapped"]
 

@@ -20,13 +20,14 @@ from typing import Any
 from flask import Flask, Request, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from . import envelope, faults
 from .context import MockContext, mock_context
-from .envelope import ApiError, InvalidField
-from .faults import Effect, Fault, FaultError
-from .json_body import check_object
-from .logmask import mask_secrets
-from .tokens import bearer_token, mask
+from .http import envelope
+from .http.envelope import ApiError, InvalidField
+from .http.json_body import check_object
+from .http.logmask import mask_secrets
+from .oauth.tokens import bearer_token, mask
+from .state import faults
+from .state.faults import Effect, Fault, FaultError
 
 log = logging.getLogger("cudis_mock")
 

@@ -20,15 +20,15 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from . import resources
+from .. import resources
 from .user_table import Duplicate, UserTable, UserTableBuilder, UserTableView
 
 try:
     import jsonschema_rs as _rs
 except ImportError:  # pragma: no cover - installed with schemathesis
     _rs = None  # type: ignore[assignment]
-from .json_body import missing_property, unknown_property
-from .synth.profiles import (
+from ..http.json_body import missing_property, unknown_property
+from ..synth.profiles import (
     HeartTraits,
     Persona,
     PinnedDay,

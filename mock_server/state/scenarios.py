@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from . import resources
-from .envelope import ApiError
-from .spec import Spec
+from .. import resources
+from ..http.envelope import ApiError
+from ..spec import Spec
 
 
 class ScenarioError(ValueError):

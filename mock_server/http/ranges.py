@@ -13,9 +13,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from ..spec import Spec
 from .envelope import BadBody, InvalidField, InvalidRange
 from .json_body import NonFinite, check_object, decode_object, describe, parse_float, parse_int
-from .spec import Spec
 
 FIELDS = ("startTime", "endTime")
 EXAMPLE = '{"startTime": <unix seconds>, "endTime": <unix seconds>}'

@@ -29,10 +29,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..oauth.tokens import TokenRecord
 from .faults import Fault
-from .journal_log import JournalLog
+from .journal_file import JournalLog
 from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T
-from .tokens import TokenRecord
 
 SCHEMA_VERSION = "1"
 _SCHEMA = """

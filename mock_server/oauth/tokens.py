@@ -7,7 +7,7 @@ import secrets
 import string
 from dataclasses import dataclass
 
-from .envelope import SessionExpired
+from ..http.envelope import SessionExpired
 
 TOKEN_ALPHABET = string.ascii_uppercase + string.digits
 TOKEN_LENGTH = 32  # like the page's PHCW3OVMXQZX5FJUR6ZK4FAA2MK2CWWA; 32 of 36 symbols is 165 bits
