@@ -18,10 +18,10 @@ import schemathesis
 from schemathesis import Case, CheckContext, CheckFunction, Response
 from schemathesis.specs.openapi import checks as builtin
 
-from .envelope import SESSION_EXPIRED, SUCCESS_CODE, envelope_of, equivalent_status
+from cudis_spec import RangeContext, check_data, load_spec
+
+from .envelope import envelope_of, equivalent_status
 from .findings import Severity
-from .rules import RangeContext, check_data, request_problems
-from .spec import QUERY_SCHEMAS, load_contract
 from .transport import Exchange
 from .verdicts import auth_breaks, auth_probes
 
@@ -35,7 +35,7 @@ BUILTINS_REPLACED = (
 
 
 def _as_http_status(response: Response) -> Response:
-    status = equivalent_status(response.status_code, response.content, load_contract().http_of_code)
+    status = equivalent_status(response.status_code, response.content, load_spec().codes)
     if status == response.status_code:
         return response
     return Response(
@@ -52,7 +52,7 @@ def _as_http_status(response: Response) -> Response:
 
 
 def _is_query(case: Case) -> bool:
-    return case.operation.definition.raw.get("operationId") in QUERY_SCHEMAS
+    return _operation_id(case) in {op.operation_id for op in load_spec().queries}
 
 
 def _operation_id(case: Case) -> str:
@@ -113,13 +113,14 @@ def valid_request_gets_success(credentials: Credentials) -> CheckFunction:
         if not _is_query(case) or not _is_positive(case) or not credentials.sent_with(response):
             return None
         body = _range_body(case)
-        if body is None or request_problems(load_contract().request_rules, body):
+        if body is None or load_spec().range.broken_rules(body):
             return None
         envelope = envelope_of(response.content)
         if envelope is None:
             return None  # the schema checks report a body that is no envelope
-        if envelope.get("code") != SUCCESS_CODE:
-            hint = " (the credentials given were refused)" if envelope.get("code") == SESSION_EXPIRED else ""
+        codes = load_spec().codes
+        if envelope.get("code") != codes.success.code:
+            hint = " (the credentials given were refused)" if envelope.get("code") == codes.session_expired.code else ""
             raise AssertionError(
                 f"a valid request was answered with code {envelope.get('code')}{hint}: {envelope.get('msg')!r}"
             )
@@ -131,20 +132,20 @@ def valid_request_gets_success(credentials: Credentials) -> CheckFunction:
 def ignored_auth_by_envelope(
     credentials: Credentials, expired_token: str | None = None, foreign_token: str = "NOSUCHTOKEN0000000000000000000000"
 ) -> CheckFunction:
-    """A check replacing the built-in `ignored_auth`, which cannot see a 200 + 20007 refusal.
+    """A check replacing the built-in `ignored_auth`, which cannot see a refusal sent as HTTP 200.
 
     Once per query operation, it resends a valid range with no token, a wrong token, no or
-    another client id (and an expired token when given); each must get the 20007 envelope
+    another client id (and an expired token when given); each must get the session-expired envelope
     with `data: null`. The probes go out directly, as `ignored_auth`'s own do.
     """
     probed: set[str] = set()
 
     def ignored_auth_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
         operation_id = _operation_id(case)
-        if operation_id not in QUERY_SCHEMAS or operation_id in probed or not credentials.sent_with(response):
+        if not _is_query(case) or operation_id in probed or not credentials.sent_with(response):
             return None
-        contract = load_contract()
-        operation = next(op for op in contract.query_operations if op.operation_id == operation_id)
+        spec = load_spec()
+        operation = spec.query_by_id(operation_id)
         if response.request.method != operation.method:
             return None  # the unsupported-method probes of the coverage phase
         probed.add(operation_id)
@@ -158,7 +159,7 @@ def ignored_auth_by_envelope(
             exchange = Exchange(case.method, url, sent, body, answer.status_code, dict(answer.headers), answer.content)
             problems += [
                 f"{b.rule}: {b.says}; got {b.got}"
-                for b in auth_breaks(contract, operation, probe, exchange, now)
+                for b in auth_breaks(spec, operation, probe, exchange, now)
                 if b.severity is Severity.FAILURE
             ]
         if problems:
@@ -174,11 +175,11 @@ def success_data_obeys_spec_rules(ctx: CheckContext, response: Response, case: C
     if not _is_query(case):
         return None
     envelope = envelope_of(response.content)
-    if envelope is None or envelope.get("code") != SUCCESS_CODE:
+    if envelope is None or envelope.get("code") != load_spec().codes.success.code:
         return None
     body = _range_body(case) or {}
     context = RangeContext(start=body.get("startTime"), end=body.get("endTime"))
-    rules = [r for r in load_contract().data_rules(_operation_id(case)) if r.get("source", "vendor") == "vendor"]
+    rules = [r for r in load_spec().data_rules(_operation_id(case)) if r.get("source", "vendor") == "vendor"]
     violations = check_data(rules, envelope.get("data"), context)
     if violations:
         raise AssertionError("; ".join(str(v) for v in violations))

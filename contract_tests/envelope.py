@@ -6,8 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-SUCCESS_CODE = 200
-SESSION_EXPIRED = 20007
+from cudis_spec import CodeCatalogue
 
 
 def envelope_of(content: bytes) -> Mapping[str, Any] | None:
@@ -21,7 +20,7 @@ def envelope_of(content: bytes) -> Mapping[str, Any] | None:
     return None
 
 
-def equivalent_status(status: int, content: bytes, catalogue: Mapping[int, int]) -> int:
+def equivalent_status(status: int, content: bytes, catalogue: CodeCatalogue) -> int:
     """The HTTP status an envelope means: its code's status from the catalogue.
 
     An HTTP 200 carrying an error envelope is a rejection; codes unknown to the
@@ -30,7 +29,7 @@ def equivalent_status(status: int, content: bytes, catalogue: Mapping[int, int])
     if status != 200:
         return status
     document = envelope_of(content)
-    if document is None or document.get("code") == SUCCESS_CODE:
+    if document is None or document.get("code") == catalogue.success.code:
         return status
     code = document.get("code")
-    return catalogue.get(code, 400) if isinstance(code, int) else 400
+    return catalogue[code].http if isinstance(code, int) and code in catalogue else 400

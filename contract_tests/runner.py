@@ -16,8 +16,9 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from cudis_spec import QueryOperation, Spec, load_spec
+
 from .findings import Finding, Findings, Severity
-from .spec import Contract, QueryOperation, load_contract
 from .transport import Exchange, Transport
 from .verdicts import (
     BodyKind,
@@ -161,8 +162,8 @@ def _run_examples(strategy: st.SearchStrategy[Any], max_examples: int, seed: int
 
 
 class _OperationRun:
-    def __init__(self, contract: Contract, operation: QueryOperation, transport: Transport, report: Report) -> None:
-        self.contract = contract
+    def __init__(self, spec: Spec, operation: QueryOperation, transport: Transport, report: Report) -> None:
+        self.spec = spec
         self.operation = operation
         self.transport = transport
         self.report = report
@@ -195,8 +196,8 @@ class _OperationRun:
 
     def judge_query(self, body: bytes | None, content_type: str | None) -> None:
         exchange = self.query(body, content_type)
-        kind = classify_body(self.contract, self.operation, body, content_type or "")
-        self.record(exchange, query_breaks(self.contract, self.operation, exchange, kind, self.now()))
+        kind = classify_body(self.spec, self.operation, body, content_type or "")
+        self.record(exchange, query_breaks(self.spec, self.operation, exchange, kind, self.now()))
 
     def explicit(self) -> None:
         for _label, body, content_type in explicit_bodies(self.now()):
@@ -222,7 +223,7 @@ class _OperationRun:
         probes = auth_probes(options.token, options.client_id, expired_token, foreign_token())
         for probe, headers in probes:
             exchange = self.query(body, "application/json", headers)
-            self.record(exchange, auth_breaks(self.contract, self.operation, probe, exchange, self.now()))
+            self.record(exchange, auth_breaks(self.spec, self.operation, probe, exchange, self.now()))
 
     def other_methods(self) -> None:
         body = _json({"startTime": int(self.now()) - 3 * _DAY, "endTime": int(self.now())})
@@ -242,24 +243,22 @@ def foreign_token() -> str:
 def run_suite(
     options: SuiteOptions,
     *,
-    contract: Contract | None = None,
+    spec: Spec | None = None,
     expired_token: Callable[[], str | None] | None = None,
 ) -> Report:
     """Check every query operation; `expired_token` is asked at the end (a just-minted short token has lapsed)."""
-    contract = contract or load_contract()
+    spec = spec or load_spec()
     seed = options.seed if options.seed is not None else random.SystemRandom().randrange(2**32)
     report = Report(options=options, seed=seed)
     secrets_map = {options.token: "CUDIS_TOKEN"}
     if options.expired_token:
         secrets_map[options.expired_token] = "CUDIS_EXPIRED_TOKEN"
     transport = Transport(options.base_url, rate_limit=options.rate_limit, timeout=options.timeout, secrets=secrets_map)
-    schema = schemathesis.openapi.from_dict(contract.suite_view)
+    schema = schemathesis.openapi.from_dict(spec.suite_view)
     started = time.monotonic()
-    operations = [
-        op for op in contract.query_operations if options.operations is None or op.operation_id in options.operations
-    ]
+    operations = [op for op in spec.queries if options.operations is None or op.operation_id in options.operations]
     try:
-        runs = [_OperationRun(contract, op, transport, report) for op in operations]
+        runs = [_OperationRun(spec, op, transport, report) for op in operations]
         for run in runs:
             report.operations.append(run.operation.label)
             run.explicit()
@@ -278,7 +277,7 @@ def run_suite(
             )
     finally:
         transport.close()
-    links = list(contract.links())
+    links = list(spec.links())
     if links:
         report.notes.append(f"the spec declares {len(links)} links; this suite does not walk stateful sequences yet")
     else:

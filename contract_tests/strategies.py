@@ -23,13 +23,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
-import yaml
 from hypothesis import strategies as st
 
-from .spec import QUERY_SCHEMAS, load_contract, spec_path
+from cudis_spec import QueryOperation, load_spec
+from cudis_spec.requests import SECONDS_PER_DAY
 
 __all__ = [
     "QueryRequest",
@@ -42,69 +41,31 @@ __all__ = [
     "valid_requests",
 ]
 
-SECONDS_PER_DAY = 86400
-_ITEM_BOUNDS_KEY = {"HeartBeatData": "heart_beat", "StepData": "step", "SleepData": "sleep"}
-"""Which `pinnedDay` entry of the fixture schema bounds the items of each data schema."""
-
 
 # -- reading the spec -------------------------------------------------------------------------
 
 
-def _raw() -> dict[str, Any]:
-    return load_contract().raw
-
-
 def _resolve(node: Any) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = _raw()
-        for part in str(node["$ref"]).lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        extra = {k: v for k, v in node.items() if k != "$ref"}
-        node = {**target, **extra} if extra else target
-    return node
+    return load_spec().api.deref(node)
 
 
-def _schema(name: str) -> dict[str, Any]:
-    return dict(_resolve(_raw()["components"]["schemas"][name]))
+def _schema(pointer: str) -> dict[str, Any]:
+    return dict(load_spec().api.at(pointer))
 
 
-@cache
 def _fixture_item_bounds() -> dict[str, Any]:
-    path = spec_path().parent / "fixtures.schema.yaml"
-    with path.open(encoding="utf-8") as handle:
-        schema = yaml.safe_load(handle)
-    return dict(schema["$defs"]["pinnedDay"]["properties"])
-
-
-def _catalogue_code(template_start: str) -> int:
-    """The envelope code whose `msg` template starts so (e.g. 'Invalid {field}')."""
-    for entry in _raw()["info"]["x-cudis-codes"]:
-        if str(entry["msg"]).startswith(template_start):
-            return int(entry["code"])
-    raise LookupError(f"no code in x-cudis-codes has a msg starting {template_start!r}")
-
-
-@dataclass(frozen=True)
-class _Operation:
-    operation_id: str
-    method: str
-    path: str
+    """The largest values the mock's fixtures may pin, per metric (`pinnedDay` of the fixture schema)."""
+    return dict(load_spec().fixtures_schema["$defs"]["pinnedDay"]["properties"])
 
 
 def query_operations() -> list[tuple[str, str, str]]:
     """(operationId, method, path) of each query endpoint in the spec."""
-    found = []
-    for path, item in _raw()["paths"].items():
-        for method, op in item.items():
-            if isinstance(op, Mapping) and op.get("operationId") in QUERY_SCHEMAS:
-                found.append((str(op["operationId"]), method.upper(), str(path)))
-    return found
+    return [(op.operation_id, op.method, op.path) for op in load_spec().queries]
 
 
-def _operation(operation_id: str | None) -> st.SearchStrategy[_Operation]:
-    ops = [_Operation(*op) for op in query_operations() if operation_id in (None, op[0])]
-    if not ops:
-        raise ValueError(f"unknown query operation {operation_id!r} (known: {', '.join(QUERY_SCHEMAS)})")
+def _operation(operation_id: str | None) -> st.SearchStrategy[QueryOperation]:
+    spec = load_spec()
+    ops = list(spec.queries) if operation_id is None else [spec.query_by_id(operation_id)]
     return st.sampled_from(ops)
 
 
@@ -132,17 +93,9 @@ class QueryRequest:
         return json.dumps(self.body).encode()
 
 
-def _range_schema() -> dict[str, Any]:
-    return _schema("QueryRange")
-
-
-def _request_rules() -> list[dict[str, Any]]:
-    return list(_range_schema().get("x-cudis-request-rules", []))
-
-
 def _time_bounds() -> tuple[int, int]:
-    schema = _resolve(_range_schema()["properties"]["startTime"])
-    return int(schema.get("minimum", 0)), int(schema.get("maximum", 2**53))
+    contract = load_spec().range
+    return contract.minimum, contract.maximum
 
 
 def unix_seconds(*, whole: bool = True) -> st.SearchStrategy[float]:
@@ -153,22 +106,17 @@ def unix_seconds(*, whole: bool = True) -> st.SearchStrategy[float]:
     return st.one_of(st.integers(low, high), st.floats(low, high, allow_nan=False, allow_infinity=False))
 
 
-def _max_span() -> int | None:
-    spans = [int(rule["value"]) * SECONDS_PER_DAY for rule in _request_rules() if rule["kind"] == "max-span-days"]
-    return min(spans) if spans else None
-
-
 @st.composite
 def valid_ranges(draw: st.DrawFn, /, *, max_days: int | None = None) -> dict[str, int]:
     """`{"startTime", "endTime"}` obeying the schema and every request rule (ordered, longest span)."""
     low, high = _time_bounds()
-    longest = _max_span() or (high - low)
+    longest = load_spec().range.longest_seconds or (high - low)
     if max_days is not None:
         longest = min(longest, max_days * SECONDS_PER_DAY)
     span = draw(st.one_of(st.integers(0, min(longest, 31 * SECONDS_PER_DAY)), st.integers(0, longest)))
     start = draw(st.integers(low, high - span))
-    names = [str(n) for n in _range_schema()["required"]]
-    return {names[0]: start, names[1]: start + span}
+    first, second = load_spec().range.fields
+    return {first: start, second: start + span}
 
 
 @st.composite
@@ -194,10 +142,10 @@ def invalid_requests(draw: st.DrawFn, /, operation_id: str | None = None) -> Que
     op = draw(_operation(operation_id))
     body: Any = dict(draw(valid_ranges()))
     low, high = _time_bounds()
-    schema = _range_schema()
-    names = [str(n) for n in schema["required"]]
-    field_code = _catalogue_code("Invalid {field}")
-    kinds = ["required", "type", "minimum", "maximum", "body", "media", *(r["id"] for r in _request_rules())]
+    spec = load_spec()
+    names = list(spec.range.fields)
+    field_code = spec.codes.by_key("invalid-field").code
+    kinds = ["required", "type", "minimum", "maximum", "body", "media", *(r.id for r in spec.range.rules)]
     kind = draw(st.sampled_from(kinds))
     name = draw(st.sampled_from(names))
     content_type, code = "application/json", field_code
@@ -212,19 +160,19 @@ def invalid_requests(draw: st.DrawFn, /, operation_id: str | None = None) -> Que
         body[name] = draw(st.integers(min_value=high + 1, max_value=high * 1000 + 999))
     elif kind == "body":
         body, code = draw(st.one_of(st.lists(st.integers(), max_size=3), st.integers(), st.text(max_size=8))), 0
-        code = _catalogue_code("Bad request body")
+        code = spec.codes.by_key("bad-body").code
     elif kind == "media":
         content_type = draw(st.sampled_from(["text/plain", "application/x-www-form-urlencoded", "application/xml"]))
-        code = _catalogue_code("Unsupported content type")
+        code = spec.codes.by_key("unsupported-media").code
     else:
-        rule = next(r for r in _request_rules() if r["id"] == kind)
-        first, second = rule["fields"]
-        code = int(rule["code"])
-        if rule["kind"] == "ordered":
+        rule = next(r for r in spec.range.rules if r.id == kind)
+        first, second = rule.fields
+        code = rule.code
+        if rule.kind == "ordered":
             start = draw(st.integers(low + 1, high))
             body = {first: start, second: draw(st.integers(low, start - 1))}
-        elif rule["kind"] == "max-span-days":
-            longest = int(rule["value"]) * SECONDS_PER_DAY
+        elif rule.kind == "max-span-days":
+            longest = int(rule.span_seconds)
             span = draw(st.integers(longest + 1, high - low))
             start = draw(st.integers(low, high - span))
             body = {first: start, second: start + span}
@@ -237,13 +185,6 @@ def invalid_requests(draw: st.DrawFn, /, operation_id: str | None = None) -> Que
 
 
 # -- response payloads ------------------------------------------------------------------------
-
-
-def _data_schema(operation_id: str) -> tuple[str, dict[str, Any]]:
-    if operation_id not in QUERY_SCHEMAS:
-        raise ValueError(f"unknown query operation {operation_id!r} (known: {', '.join(QUERY_SCHEMAS)})")
-    name = QUERY_SCHEMAS[operation_id]
-    return name, _schema(name)
 
 
 def _item_value(schema: Mapping[str, Any], bounds: Mapping[str, Any], fractional: bool) -> st.SearchStrategy[Any]:
@@ -286,12 +227,13 @@ def success_data(
     `fractional=True` also draws values like 72.5 where the schema says `number`
     (the vendor's examples only show whole numbers such as 80.0).
     """
-    name, schema = _data_schema(operation_id)
+    op = load_spec().query_by_id(operation_id)
+    schema = _schema(op.data_pointer)
     properties = {key: _resolve(value) for key, value in schema["properties"].items()}
     item_schema = _resolve(properties["list"]["items"])
     item_props = {key: _resolve(value) for key, value in item_schema["properties"].items()}
     rules = list(schema.get("x-cudis-rules", []))
-    bounds = _fixture_item_bounds().get(_ITEM_BOUNDS_KEY.get(name, ""), {}).get("properties", {})
+    bounds = _fixture_item_bounds().get(op.metric, {}).get("properties", {})
 
     # The list: dates ascending and unique (the `dates` rule), values within bounds.
     date_rule = next((r for r in rules if r["kind"] == "dates"), {"field": "date"})
@@ -357,4 +299,5 @@ def success_data(
 def success_envelopes(draw: st.DrawFn, /, operation_id: str, **options: Any) -> dict[str, Any]:
     """A whole success envelope `{code: 200, msg, data}` for the operation."""
     data = draw(success_data(operation_id, **options))
-    return {"code": _catalogue_code("success"), "msg": "success", "data": data}
+    success = load_spec().codes.success
+    return {"code": success.code, "msg": success.msg, "data": data}

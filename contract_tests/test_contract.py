@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from cudis_spec import load_spec
+
 from .findings import Severity
 from .report import finding_text
 from .runner import FAMILIES, Report, family_of
-from .spec import load_contract
 
-_CASES = [(op.label, family) for op in load_contract().query_operations for family in FAMILIES]
+_CASES = [(op.label, family) for op in load_spec().queries for family in FAMILIES]
 
 
 @pytest.mark.parametrize(("operation", "family"), _CASES, ids=[f"{op.split('/')[-1]}-{f}" for op, f in _CASES])

@@ -12,6 +12,8 @@ from typing import Any
 
 import requests
 
+from cudis_spec import load_spec
+
 DEFAULT_TIMEOUT = 10.0
 
 
@@ -159,9 +161,6 @@ def _printf_escape(data: bytes) -> str:
     return "".join(chr(b) if 32 <= b < 127 and b not in (0x25, 0x5C) else f"\\{b:03o}" for b in data)
 
 
-_MOCK_INVALID_FIELD = 40001
-
-
 def _envelope_code(response: requests.Response) -> object:
     try:
         document = response.json()
@@ -203,7 +202,7 @@ def mint_mock_token(
     except requests.RequestException:
         return None
     if response.status_code != 201:
-        if response.status_code == 400 and _envelope_code(response) == _MOCK_INVALID_FIELD:
+        if response.status_code == 400 and _envelope_code(response) == load_spec().codes.by_key("invalid-field").code:
             raise ContractUsageError(f"the mock refused to mint a token: {response.json().get('msg')}")
         return None
     try:

@@ -1,4 +1,4 @@
-"""Judge one exchange against the contract. Pure: an exchange and what was meant in, the broken rules out.
+"""Judge one exchange against the spec. Pure: an exchange and what was meant in, the broken rules out.
 
 Honest verdicts: what the vendor's page states is a FAILURE; where the page is silent and
 the spec records an assumption, a deviation is a WARNING naming the assumption.
@@ -15,10 +15,10 @@ from typing import Any
 
 from jsonschema import ValidationError
 
-from .envelope import SESSION_EXPIRED, SUCCESS_CODE
+from cudis_spec import QueryOperation, RangeContext, Spec, check_data
+from cudis_spec.document import ASSUMED_KEYWORDS
+
 from .findings import Severity
-from .rules import RangeContext, check_data, request_problems
-from .spec import Contract, QueryOperation
 from .transport import Exchange
 
 _RANGE_FIELDS = ("startTime", "endTime")
@@ -66,8 +66,7 @@ class RequestBody:
         ]
         return (numbers[0], numbers[1]) if len(numbers) == 2 else None
 
-    @property
-    def must_succeed(self) -> Break | None:
+    def must_succeed(self, spec: Spec) -> Break | None:
         """None when a refusal is a failure; else the warning a refusal of this valid request is."""
         if self.kind is not BodyKind.VALID:
             return None
@@ -85,7 +84,7 @@ class RequestBody:
             return Break(
                 "valid-request-succeeds",
                 Severity.WARNING,
-                "ranges up to 3660 days are served",
+                f"ranges up to {spec.range.longest_days} days are served",
                 f"a range of {(span[1] - span[0]) / 86400:.0f} days was refused",
                 "longest-range",
             )
@@ -96,7 +95,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def classify_body(contract: Contract, operation: QueryOperation, body: bytes | None, content_type: str) -> RequestBody:
+def classify_body(spec: Spec, operation: QueryOperation, body: bytes | None, content_type: str) -> RequestBody:
     """Whether a query body keeps the contract, breaks an assumption, or breaks what the page states."""
     if body is None or not body.strip():
         return RequestBody(BodyKind.ASSUMED_INVALID, "no body (the page always sends one)", None, "bad-input-codes")
@@ -104,18 +103,17 @@ def classify_body(contract: Contract, operation: QueryOperation, body: bytes | N
         value = json.loads(body, parse_constant=_reject_constant)
     except (ValueError, UnicodeDecodeError):
         return RequestBody(BodyKind.INVALID, "the body is not JSON")
-    vendor_errors = list(contract.validator(operation.body_pointer, vendor_only=True).iter_errors(value))
+    vendor_errors = list(spec.api.validator(operation.body_pointer, vendor_only=True).iter_errors(value))
     if vendor_errors:
         return RequestBody(BodyKind.INVALID, _schema_error_text(vendor_errors[0]), value)
-    errors = list(contract.validator(operation.body_pointer).iter_errors(value))
+    errors = list(spec.api.validator(operation.body_pointer).iter_errors(value))
     if errors:
         error = errors[0]
-        assumption = "timestamp-bounds" if error.validator in ("minimum", "maximum") else "bad-input-codes"
+        assumption = _assumption_of(error) or "bad-input-codes"
         return RequestBody(BodyKind.ASSUMED_INVALID, _schema_error_text(error), value, assumption)
-    problems = request_problems(contract.request_rules, value)
-    if problems:
-        assumption = "longest-range" if "longest" in problems[0] or "3660" in problems[0] else "bad-input-codes"
-        return RequestBody(BodyKind.ASSUMED_INVALID, problems[0], value, assumption)
+    broken = spec.range.broken_rules(value)
+    if broken:
+        return RequestBody(BodyKind.ASSUMED_INVALID, broken[0].message, value, broken[0].assumption)
     if "json" not in content_type.lower():
         return RequestBody(BodyKind.ASSUMED_INVALID, f"sent as {content_type or 'no Content-Type'}", value)
     return RequestBody(BodyKind.VALID, "a valid range", value)
@@ -138,11 +136,18 @@ def _schema_error_text(error: ValidationError) -> str:
     return f"{_path(error)}: {message}"
 
 
+def _assumption_of(error: ValidationError) -> str | None:
+    """The assumption behind the keyword a schema error broke, when the schema marks it as assumed."""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    assumed: Mapping[str, str] = schema.get(ASSUMED_KEYWORDS, {})
+    return assumed.get(str(error.validator))
+
+
 def _is_assumed(error: ValidationError) -> str | None:
     """The assumption a schema error is about, or None when the page states what was broken."""
-    schema = error.schema if isinstance(error.schema, Mapping) else {}
-    if error.validator in schema.get("x-cudis-assumed-keywords", ()):
-        return "value-types"
+    assumption = _assumption_of(error)
+    if assumption:
+        return assumption
     if (
         error.validator == "type"
         and error.validator_value == "integer"
@@ -157,7 +162,7 @@ def _media_type(content_type: str) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
-def response_breaks(contract: Contract, operation: QueryOperation, exchange: Exchange, now: float) -> list[Break]:
+def response_breaks(spec: Spec, operation: QueryOperation, exchange: Exchange, now: float) -> list[Break]:
     """What any answer of a query operation must keep: a status, JSON, the envelope, the schema."""
     if exchange.status is None:
         return [Break("transport", Severity.FAILURE, "the server answers every request", exchange.summary())]
@@ -195,7 +200,7 @@ def response_breaks(contract: Contract, operation: QueryOperation, exchange: Exc
         return breaks
     assert isinstance(document, Mapping)
     code = document["code"]
-    if code == SUCCESS_CODE:
+    if code == spec.codes.success.code:
         if exchange.status != 200:
             breaks.append(
                 Break("response-status", Severity.FAILURE, "a success envelope comes with HTTP 200", exchange.summary())
@@ -220,16 +225,16 @@ def response_breaks(contract: Contract, operation: QueryOperation, exchange: Exc
                     f"msg: {json.dumps(document['msg'])[:200]}",
                 )
             )
-        breaks += _error_status_breaks(contract, exchange, code)
+        breaks += _error_status_breaks(spec, exchange, code)
         pointer = operation.error_pointer
     if not any(b.rule.startswith("envelope.") for b in breaks):
-        breaks += _schema_breaks(contract, pointer, document)
+        breaks += _schema_breaks(spec, pointer, document)
     return breaks
 
 
-def _error_status_breaks(contract: Contract, exchange: Exchange, code: Any) -> list[Break]:
+def _error_status_breaks(spec: Spec, exchange: Exchange, code: Any) -> list[Break]:
     assert exchange.status is not None
-    mapped = contract.http_of_code.get(code) if isinstance(code, int) else None
+    mapped = spec.codes[code].http if isinstance(code, int) and code in spec.codes else None
     if exchange.status == 200 or exchange.status == mapped or (mapped is None and 400 <= exchange.status < 500):
         return []
     return [
@@ -243,10 +248,10 @@ def _error_status_breaks(contract: Contract, exchange: Exchange, code: Any) -> l
     ]
 
 
-def _schema_breaks(contract: Contract, pointer: str, document: Any) -> list[Break]:
+def _schema_breaks(spec: Spec, pointer: str, document: Any) -> list[Break]:
     breaks = []
     schema_name = pointer.rsplit("/", 1)[-1]
-    for error in contract.validator(pointer).iter_errors(document):
+    for error in spec.api.validator(pointer).iter_errors(document):
         for leaf in _leaves(error):
             assumption = _is_assumed(leaf)
             breaks.append(
@@ -268,68 +273,63 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
 
 
 def data_breaks(
-    contract: Contract, operation: QueryOperation, exchange: Exchange, body: RequestBody, now: float
+    spec: Spec, operation: QueryOperation, exchange: Exchange, body: RequestBody, now: float
 ) -> list[Break]:
     """What a success envelope's data must keep: the spec's `x-cudis-rules`."""
     document = exchange.json()
-    if not isinstance(document, Mapping) or document.get("code") != SUCCESS_CODE:
+    if not isinstance(document, Mapping) or document.get("code") != spec.codes.success.code:
         return []
     span = body.range
     context = RangeContext(start=span[0] if span else None, end=span[1] if span else None, now=now)
     breaks = []
-    for violation in check_data(contract.data_rules(operation.operation_id), document.get("data"), context):
+    for violation in check_data(spec.data_rules(operation.operation_id), document.get("data"), context):
         vendor = violation.source == "vendor"
         breaks.append(
             Break(
                 violation.rule_id,
                 Severity.FAILURE if vendor else Severity.WARNING,
-                _rule_text(contract, violation.rule_id),
+                _rule_text(spec, violation.rule_id),
                 violation.message,
-                None if vendor else _rule_assumption(violation.rule_id),
+                None if vendor else spec.data_rule(violation.rule_id).get("assumption"),
             )
         )
     return breaks
 
 
-def _rule_text(contract: Contract, rule_id: str) -> str:
-    kinds = contract.raw["info"].get("x-cudis-rule-kinds", {})
-    for rules in (contract.data_rules(op.operation_id) for op in contract.query_operations):
-        for rule in rules:
-            if rule["id"] == rule_id:
-                fields = {k: v for k, v in rule.items() if k not in ("id", "kind", "source", "x-cudis-assumption")}
-                return f"{rule['kind']} {json.dumps(fields)}: {kinds.get(rule['kind'], '')}"
-    return rule_id
-
-
-def _rule_assumption(rule_id: str) -> str | None:
-    if rule_id.endswith("empty-aggregates-zero"):
-        return "empty-aggregates"
-    return None
+def _rule_text(spec: Spec, rule_id: str) -> str:
+    """What a data rule says: its kind, its parameters, and the kind's meaning."""
+    rule = spec.data_rule(rule_id)
+    about = ("id", "kind", "source", "assumption", "x-cudis-assumption")
+    fields = {k: v for k, v in rule.items() if k not in about}
+    return f"{rule['kind']} {json.dumps(fields)}: {spec.rule_kinds.get(rule['kind'], '')}"
 
 
 def query_breaks(
-    contract: Contract, operation: QueryOperation, exchange: Exchange, body: RequestBody, now: float
+    spec: Spec, operation: QueryOperation, exchange: Exchange, body: RequestBody, now: float
 ) -> list[Break]:
     """Everything a query answered with the valid credentials must keep, given what its body was."""
-    breaks = response_breaks(contract, operation, exchange, now)
+    breaks = response_breaks(spec, operation, exchange, now)
     document = exchange.json()
     if exchange.status is None or exchange.status >= 500 or not isinstance(document, Mapping):
         return breaks
     code = document.get("code")
+    success, expired = spec.codes.success.code, spec.codes.session_expired.code
     if body.kind is BodyKind.VALID:
-        if code != SUCCESS_CODE:
-            lenient = body.must_succeed
-            hint = " (the credentials given were refused)" if code == SESSION_EXPIRED else ""
+        if code != success:
+            lenient = body.must_succeed(spec)
+            hint = " (the credentials given were refused)" if code == expired else ""
             got = f"code {code!r}{hint}: {document.get('msg')!r}"
-            if lenient is not None and code != SESSION_EXPIRED:
+            if lenient is not None and code != expired:
                 breaks.append(Break(lenient.rule, lenient.severity, lenient.says, got, lenient.assumption))
             else:
                 breaks.append(
-                    Break("valid-request-succeeds", Severity.FAILURE, "a valid range query gets `code: 200`", got)
+                    Break(
+                        "valid-request-succeeds", Severity.FAILURE, f"a valid range query gets `code: {success}`", got
+                    )
                 )
-        breaks += data_breaks(contract, operation, exchange, body, now)
+        breaks += data_breaks(spec, operation, exchange, body, now)
         return breaks
-    if code == SUCCESS_CODE:
+    if code == success:
         if body.kind is BodyKind.INVALID:
             breaks.append(
                 Break(
@@ -349,8 +349,8 @@ def query_breaks(
                     body.assumption,
                 )
             )
-    elif code not in contract.bad_input_codes:
-        codes = ", ".join(str(c) for c in sorted(contract.bad_input_codes))
+    elif code not in spec.codes.bad_input_codes():
+        codes = ", ".join(str(c) for c in sorted(spec.codes.bad_input_codes()))
         breaks.append(
             Break(
                 "bad-input-codes",
@@ -373,10 +373,10 @@ class AuthProbe(StrEnum):
 
 _PROBE_SAYS = {
     AuthProbe.NO_TOKEN: "a request without `Authorization` is refused",
-    AuthProbe.WRONG_TOKEN: "a request with a token the server never issued gets 20007",
-    AuthProbe.NO_CLIENT_ID: "a request without `Cudis-Client-Id` gets 20007 (the page: the client id is invalid)",
-    AuthProbe.WRONG_CLIENT_ID: "a request with another `Cudis-Client-Id` than the token's gets 20007",
-    AuthProbe.EXPIRED_TOKEN: "a request with an expired token gets 20007 (the page: the token has expired)",
+    AuthProbe.WRONG_TOKEN: "a request with a token the server never issued gets {expired}",
+    AuthProbe.NO_CLIENT_ID: "a request without `Cudis-Client-Id` gets {expired} (the page: the client id is invalid)",
+    AuthProbe.WRONG_CLIENT_ID: "a request with another `Cudis-Client-Id` than the token's gets {expired}",
+    AuthProbe.EXPIRED_TOKEN: "a request with an expired token gets {expired} (the page: the token has expired)",
 }
 
 
@@ -398,24 +398,22 @@ def auth_probes(
     return probes
 
 
-def auth_breaks(
-    contract: Contract, operation: QueryOperation, probe: AuthProbe, exchange: Exchange, now: float
-) -> list[Break]:
-    """A request with bad credentials and a valid range gets the 20007 envelope with `data: null`."""
-    breaks = response_breaks(contract, operation, exchange, now)
+def auth_breaks(spec: Spec, operation: QueryOperation, probe: AuthProbe, exchange: Exchange, now: float) -> list[Break]:
+    """A request with bad credentials and a valid range gets the session-expired envelope with `data: null`."""
+    breaks = response_breaks(spec, operation, exchange, now)
     document = exchange.json()
     if exchange.status is None or exchange.status >= 500 or not isinstance(document, Mapping):
         return breaks
     rule = f"authorization.{probe.value}"
     code = document.get("code")
-    if code == SUCCESS_CODE or code is None:
-        breaks.append(Break(rule, Severity.FAILURE, _PROBE_SAYS[probe] + ", not answered", exchange.summary()))
-    elif code != SESSION_EXPIRED:
+    expired = spec.codes.session_expired.code
+    says = _PROBE_SAYS[probe].format(expired=expired)
+    if code == spec.codes.success.code or code is None:
+        breaks.append(Break(rule, Severity.FAILURE, says + ", not answered", exchange.summary()))
+    elif code != expired:
         # The page names an expired token and an invalid client id; with no token at all it is silent.
         severity = Severity.WARNING if probe is AuthProbe.NO_TOKEN else Severity.FAILURE
-        breaks.append(
-            Break(rule, severity, _PROBE_SAYS[probe] + " (code 20007)", f"code {code!r}: {document.get('msg')!r}")
-        )
+        breaks.append(Break(rule, severity, says + f" (code {expired})", f"code {code!r}: {document.get('msg')!r}"))
     return breaks
 
 

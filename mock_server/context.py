@@ -9,10 +9,11 @@ from typing import cast
 
 from flask import Flask, current_app
 
+from cudis_spec import Spec
+
 from .config import MockConfig
 from .http.ranges import RangeRules
 from .people.fixtures import Fixtures
-from .spec import Spec
 from .state.clock import MockClock
 from .state.scenarios import Scenario
 from .state.store import Store

@@ -1,32 +1,22 @@
-"""The `{code, msg, data}` envelope, the typed errors that become one, and their HTTP status."""
+"""The `{code, msg, data}` envelope, and the typed errors that become one.
+
+An error names its code by key (`session-expired`); the number, the `msg` template and the
+HTTP status come from the spec's code catalogue, at the one place an error is rendered.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any
 
-from ..spec import Spec
-
-ErrorStatusMode = Literal["200", "mapped"]
-
-SUCCESS = 200
-SESSION_EXPIRED = 20007
-BAD_BODY = 40000
-INVALID_FIELD = 40001
-INVALID_RANGE = 40002
-NOT_FOUND = 40400
-METHOD_NOT_ALLOWED = 40500
-TOO_LARGE = 41300
-UNSUPPORTED_MEDIA = 41500
-TOO_MANY_REQUESTS = 42900
-INTERNAL = 50000
-UNAVAILABLE = 50300
+from cudis_spec import CodeCatalogue, CodeInfo
 
 
 class ApiError(Exception):
     """An error answered as an envelope; `detail` fills the catalogue's `{detail}`."""
 
-    code: int = INTERNAL
+    key: str = "internal"
+    """The code's key in `x-cudis-codes`."""
 
     def __init__(
         self, detail: str = "", *, field: str = "", reason: str = "", headers: dict[str, str] | None = None
@@ -38,64 +28,65 @@ class ApiError(Exception):
         """Why, for logs and the journal, where `msg` is fixed by the vendor's page."""
         self.headers = headers or {}
 
+    def info(self, codes: CodeCatalogue) -> CodeInfo:
+        return codes.by_key(self.key)
+
+    def body(self, codes: CodeCatalogue) -> bytes:
+        """The error envelope, its `msg` filled from the catalogue's template."""
+        info = self.info(codes)
+        return error_body(info.code, info.message(field=self.field or "request", detail=self.detail))
+
 
 class SessionExpired(ApiError):
-    code = SESSION_EXPIRED
+    key = "session-expired"
 
 
 class BadBody(ApiError):
-    code = BAD_BODY
+    key = "bad-body"
 
 
 class InvalidField(ApiError):
-    code = INVALID_FIELD
+    key = "invalid-field"
 
 
 class InvalidRange(ApiError):
-    code = INVALID_RANGE
+    key = "invalid-range"
+
+
+class ControlForbidden(ApiError):
+    key = "control-forbidden"
 
 
 class NotFound(ApiError):
-    code = NOT_FOUND
+    key = "not-found"
 
 
 class MethodNotAllowed(ApiError):
-    code = METHOD_NOT_ALLOWED
+    key = "method-not-allowed"
 
 
 class TooLarge(ApiError):
-    code = TOO_LARGE
+    key = "too-large"
 
 
 class UnsupportedMedia(ApiError):
-    code = UNSUPPORTED_MEDIA
+    key = "unsupported-media"
 
 
 class Internal(ApiError):
-    code = INTERNAL
+    key = "internal"
 
 
-def error_message(spec: Spec, error: ApiError) -> str:
-    template = spec.codes[error.code].msg
-    return template.format(field=error.field or "request", detail=error.detail)
-
-
-def http_status(spec: Spec, code: int, mode: ErrorStatusMode) -> int:
-    """The HTTP status of an envelope (see the `error-http-status` assumption)."""
-    info = spec.codes[code]
-    if info.fixed_http or mode == "mapped":
-        return info.http
-    return 200
-
-
-def success_body(data: Any) -> bytes:
-    return json.dumps({"code": SUCCESS, "msg": "success", "data": data}, separators=(",", ":")).encode()
-
-
-def success_body_json(data_json: str) -> bytes:
-    """`success_body(data)` from `data` already serialised the same way."""
-    return f'{{"code":{SUCCESS},"msg":"success","data":{data_json}}}'.encode()
+def success_body_json(codes: CodeCatalogue, data_json: str) -> bytes:
+    """The success envelope around `data`, already serialised compactly."""
+    success = codes.success
+    return f'{{"code":{success.code},"msg":{json.dumps(success.msg)},"data":{data_json}}}'.encode()
 
 
 def error_body(code: int, msg: str) -> bytes:
     return json.dumps({"code": code, "msg": msg, "data": None}, separators=(",", ":")).encode()
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, as every response body is written."""
+    return json.dumps(value, separators=(",", ":"))

@@ -13,15 +13,14 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from ..spec import Spec
+from cudis_spec import RequestRule, Spec
+from cudis_spec.requests import SECONDS_PER_DAY
+
 from .envelope import BadBody, InvalidField, InvalidRange
 from .json_body import NonFinite, check_object, decode_object, describe, parse_float, parse_int
 
-FIELDS = ("startTime", "endTime")
-EXAMPLE = '{"startTime": <unix seconds>, "endTime": <unix seconds>}'
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 _NON_FINITE_WORDS = {"nan", "infinity", "-infinity", "inf", "-inf", "+inf", "+infinity"}
-_SECONDS_PER_DAY = 86400
 
 
 @dataclass(frozen=True)
@@ -32,24 +31,32 @@ class QueryRange:
 
 @dataclass(frozen=True)
 class RangeRules:
-    """What the spec says about a range: its schema, messages and request rules."""
+    """What the spec says about a range: its fields, schema, messages and request rules."""
 
+    fields: tuple[str, ...]
     validator: Draft202012Validator
     messages: dict[str, str]
-    rules: tuple[dict[str, Any], ...]
+    rules: tuple[RequestRule, ...]
     is_valid: Callable[[Any], bool] | None = None
     """A fast yes/no check of the same schema; `validator` explains what is wrong."""
 
+    @property
+    def example(self) -> str:
+        """A body to show in a message: `{"startTime": <unix seconds>, "endTime": <unix seconds>}`."""
+        return "{" + ", ".join(f'"{name}": <unix seconds>' for name in self.fields) + "}"
+
 
 def _checked(values: Mapping[str, Any], rules: RangeRules) -> QueryRange:
-    check_object(values, rules.validator, rules.messages, FIELDS, EXAMPLE, is_valid=rules.is_valid)
-    start, end = float(values["startTime"]), float(values["endTime"])
+    check_object(values, rules.validator, rules.messages, rules.fields, rules.example, is_valid=rules.is_valid)
+    first, second = rules.fields
+    start, end = float(values[first]), float(values[second])
     for rule in rules.rules:
-        if rule["kind"] == "ordered" and start > end:
-            raise InvalidRange(f"{rule['message']} (startTime {start:.0f} > endTime {end:.0f})")
-        if rule["kind"] == "max-span-days" and end - start > rule["value"] * _SECONDS_PER_DAY:
-            days = (end - start) / _SECONDS_PER_DAY
-            raise InvalidRange(f"{rule['message']} (asked for {days:.0f} days); split it into several queries")
+        if not rule.broken_by(values):
+            continue
+        if rule.kind == "ordered":
+            raise InvalidRange(f"{rule.message} ({first} {start:.0f} > {second} {end:.0f})")
+        days = (end - start) / SECONDS_PER_DAY
+        raise InvalidRange(f"{rule.message} (asked for {days:.0f} days); split it into several queries")
     return QueryRange(start, end)
 
 
@@ -72,25 +79,28 @@ def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, s
     """
     if "" in query:
         raise InvalidField("a query parameter has an empty name (remove the stray '=' or '&')", field="query string")
-    query_values = {name: _query_number(name, query[name]) for name in FIELDS if name in query}
+    query_values = {name: _query_number(name, query[name]) for name in rules.fields if name in query}
+    example = rules.example
     if raw_body.strip():
         # Each query value sent beside a body must still be valid, but need not be complete.
         if query_values:
-            check_object(query_values, rules.validator, rules.messages, FIELDS, EXAMPLE, ignore=frozenset({"required"}))
-        return _checked(decode_object(raw_body, content_type, EXAMPLE), rules)
+            check_object(
+                query_values, rules.validator, rules.messages, rules.fields, example, ignore=frozenset({"required"})
+            )
+        return _checked(decode_object(raw_body, content_type, example), rules)
     if not query_values:
-        raise BadBody(f"no range given; send a JSON body {EXAMPLE} (the mock also reads ?startTime=&endTime=)")
+        parameters = "&".join(f"{name}=" for name in rules.fields)
+        raise BadBody(f"no range given; send a JSON body {example} (the mock also reads ?{parameters})")
     return _checked(query_values, rules)
 
 
 def range_rules(spec: Spec) -> RangeRules:
     """The range rules of the query operations, read from the spec."""
-    pointer = spec.request_body_pointer(spec.operations["queryHeartBeat"])
-    if pointer is None:
-        raise ValueError("queryHeartBeat has no JSON request body in the spec")
+    contract = spec.range
     return RangeRules(
-        validator=spec.api.validator(pointer),
-        messages=spec.schema_messages("#/components/schemas/UnixSeconds"),
-        rules=tuple(spec.request_rules("#/components/schemas/QueryRange")),
-        is_valid=spec.api.fast_check(pointer),
+        fields=contract.fields,
+        validator=spec.api.validator(contract.body_pointer),
+        messages=dict(contract.messages),
+        rules=contract.rules,
+        is_valid=spec.api.fast_check(contract.body_pointer),
     )

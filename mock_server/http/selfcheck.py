@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from contract_tests.rules import RangeContext, check_data
-
-from ..spec import Operation, Spec
-
-_SUCCESS_SCHEMAS = {"queryHeartBeat": "HeartBeatData", "queryStep": "StepData", "querySleep": "SleepData"}
+from cudis_spec import Operation, RangeContext, Spec, check_data
 
 
 def response_problems(
@@ -32,8 +28,8 @@ def response_problems(
         f"{op.operation_id}: {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
         for e in validator.iter_errors(document)
     ]
-    schema_name = _SUCCESS_SCHEMAS.get(op.operation_id)
-    if not problems and schema_name and isinstance(document, dict) and document.get("code") == 200:
-        rules = spec.api.raw["components"]["schemas"][schema_name].get("x-cudis-rules", [])
+    is_query = any(q.operation_id == op.operation_id for q in spec.queries)
+    if not problems and is_query and isinstance(document, dict) and document.get("code") == spec.codes.success.code:
+        rules = spec.data_rules(op.operation_id)
         problems += [f"{op.operation_id}: {v}" for v in check_data(rules, document.get("data"), context)]
     return problems

@@ -20,7 +20,9 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .. import resources
+from cudis_spec import load_spec
+
+from .files import builtin_fixtures_dir
 from .user_table import Duplicate, UserTable, UserTableBuilder, UserTableView
 
 try:
@@ -114,9 +116,7 @@ def _fast_is_valid(schema: dict[str, Any], data: Any) -> bool:
 
 
 def _load_schema() -> dict[str, Any]:
-    with resources.fixtures_schema_path().open(encoding="utf-8") as handle:
-        schema: dict[str, Any] = yaml.load(handle, Loader=_FAST_LOADER)
-    return schema
+    return load_spec().fixtures_schema
 
 
 def _line_of(node: yaml.Node, path: list[str | int]) -> int | None:
@@ -579,7 +579,7 @@ def _read_users(
 
 def load_fixtures(directory: Path | None = None) -> Fixtures:
     """Load clients.yaml, users.yaml and personas.yaml from `directory` (default: built-in)."""
-    root = Path(directory) if directory is not None else resources.builtin_fixtures_dir()
+    root = Path(directory) if directory is not None else builtin_fixtures_dir()
     if not root.is_dir():
         raise FixtureError(root, None, "", "not a directory of fixture files")
     schema = _load_schema()

@@ -1,10 +1,9 @@
 """QA data tools: datasets of the mock's exact answers, an edge-case catalogue, charts for the explorer."""
 
-from .answers import QUERY_OPERATIONS, RecordedAnswer, answer_range, local_range
+from .answers import RecordedAnswer, answer_range, local_range
 from .population import PopulationSpec, parse_population, population_users
 
 __all__ = [
-    "QUERY_OPERATIONS",
     "PopulationSpec",
     "RecordedAnswer",
     "answer_range",

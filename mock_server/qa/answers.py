@@ -13,18 +13,12 @@ from functools import cache, cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..http.envelope import ApiError, error_body, error_message, success_body_json
+from cudis_spec import Spec, load_spec
+
+from ..http.envelope import ApiError, success_body_json
 from ..http.ranges import RangeRules, parse_range, range_rules
-from ..spec import Spec, load_spec
 from ..synth import DataEngine, EmptyDays, Metric
 from ..synth.calendar import local_midnight
-
-QUERY_OPERATIONS: dict[Metric, str] = {
-    "heart_beat": "queryHeartBeat",
-    "step": "queryStep",
-    "sleep": "querySleep",
-}
-"""Each metric's operationId in openapi/cudis-v1.yaml."""
 
 
 @cache
@@ -68,12 +62,13 @@ def answer_range(
 ) -> RecordedAnswer:
     """The answer the mock gives `user_id` for `request` (a JSON body), valid credentials assumed."""
     spec = spec or load_spec()
-    operation = spec.operations[QUERY_OPERATIONS[metric]]
+    operation = spec.query(metric)
     try:
         asked = parse_range(json.dumps(request).encode(), "application/json", {}, _rules(spec))
-        body = success_body_json(engine.answer_json(metric, user_id, asked.start, asked.end, now, empty_days))
+        data = engine.answer_json(metric, user_id, asked.start, asked.end, now, empty_days)
+        body = success_body_json(spec.codes, data)
     except ApiError as error:
-        body = error_body(error.code, error_message(spec, error))
+        body = error.body(spec.codes)
     return RecordedAnswer(
         user_id=user_id,
         metric=metric,

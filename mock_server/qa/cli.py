@@ -13,11 +13,13 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, TextIO
 
+from cudis_spec import load_spec
+
 from ..config import MockConfig, config_from_env
 from ..people.fixtures import FixtureError, Fixtures, load_fixtures
 from ..synth import UserProfile
 from .dataset import DatasetRequest, Window, dataset
-from .edge_cases import LONGEST_DAYS, catalogue_records, index_markdown
+from .edge_cases import catalogue_records, index_markdown
 from .population import parse_population, population_size, population_users
 from .progress import Progress
 from .writers import WRITERS
@@ -127,9 +129,10 @@ def _window(args: argparse.Namespace) -> Window:
     window = Window(args.first, args.last)
     if window.last < window.first:
         raise UsageError(f"--to {window.last} is before --from {window.first}")
-    if args.per == "range" and window.days > LONGEST_DAYS + 1:
+    longest = load_spec().range.longest_days
+    if args.per == "range" and longest is not None and window.days > longest + 1:
         raise UsageError(
-            f"{window.days} days is longer than the mock serves in one query ({LONGEST_DAYS} days); "
+            f"{window.days} days is longer than the mock serves in one query ({longest} days); "
             "split it into several runs, or use --per day"
         )
     return window

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from ..spec import Spec, load_spec
+from cudis_spec import Spec, load_spec
+
 from ..synth import METRICS, DataEngine, EmptyDays, UserProfile
 from .answers import RecordedAnswer, answer_range, local_range
 

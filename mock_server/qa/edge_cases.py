@@ -16,16 +16,15 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from cudis_spec import Spec, load_spec
+
 from ..people.fixtures import Fixtures
-from ..spec import Spec, load_spec
 from ..synth import METRICS, DataEngine, EmptyDays, Metric
 from ..synth.calendar import local_date
 from .answers import answer_range, local_range
 
 RangeOf = Callable[[ZoneInfo, float], tuple[float, float]]
 """(user's zone, the mock's now) -> (startTime, endTime)."""
-
-LONGEST_DAYS = 3660
 
 
 def _days(first: str, last: str) -> RangeOf:
@@ -42,6 +41,12 @@ def _utc_day(day: str) -> RangeOf:
 def _instant(first: str, seconds: float) -> RangeOf:
     start = datetime.fromisoformat(first).replace(tzinfo=UTC).timestamp()
     return lambda tz, now: (start, start + seconds)
+
+
+def _longest_from(first: str, extra_seconds: float = 0) -> RangeOf:
+    """From a UTC instant, the longest range the spec lets a query ask (plus `extra_seconds`)."""
+    start = datetime.fromisoformat(first).replace(tzinfo=UTC).timestamp()
+    return lambda tz, now: (start, start + (load_spec().range.longest_seconds or 0) + extra_seconds)
 
 
 def _last_days(count: int) -> RangeOf:
@@ -180,23 +185,23 @@ CATALOGUE: tuple[EdgeCase, ...] = (
     ),
     EdgeCase(
         "longest-range",
-        "The longest range served (3660 days)",
-        "endTime - startTime is exactly 3660 days (to 1 January 2025); the lists start when the user joined.",
+        "The longest range served ({longest_days} days)",
+        "endTime - startTime is exactly {longest_days} days (to 1 January 2025); the lists start when the user joined.",
         "typical",
-        _instant("2014-12-24T00:00:00", LONGEST_DAYS * 86400),
+        _longest_from("2014-12-24T00:00:00"),
     ),
     EdgeCase(
         "longest-range-plus-one-second",
         "One second longer than the longest range",
-        "Refused with code 40002 and a message saying to split the range.",
+        "Refused with code {invalid_range} and a message saying to split the range.",
         "typical",
-        _instant("2014-12-24T00:00:00", LONGEST_DAYS * 86400 + 1),
+        _longest_from("2014-12-24T00:00:00", 1),
         metrics=("step",),
     ),
     EdgeCase(
         "milliseconds",
         "A range sent in milliseconds",
-        "A classic client bug: refused with code 40001 and a message saying to divide by 1000.",
+        "A classic client bug: refused with code {invalid_field} and a message saying to divide by 1000.",
         "typical",
         _days("2024-09-16", "2024-09-16"),
         metrics=("step",),
@@ -257,10 +262,15 @@ def case_record(
                 "response": json.loads(answer.body),
             }
         )
+    facts = {
+        "longest_days": spec.range.longest_days,
+        "invalid_range": spec.codes.by_key("invalid-range").code,
+        "invalid_field": spec.codes.by_key("invalid-field").code,
+    }
     return {
         "name": case.name,
-        "title": case.title,
-        "why": case.why,
+        "title": case.title.format(**facts),
+        "why": case.why.format(**facts),
         "seed": seed,
         "now": now,
         "empty_days": empty_days,

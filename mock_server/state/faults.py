@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
+from cudis_spec import CodeCatalogue
+
 FaultKind = Literal["latency", "status", "rate_limit", "code", "malformed", "drop"]
 KINDS: tuple[FaultKind, ...] = ("latency", "status", "rate_limit", "code", "malformed", "drop")
 HEADER = "X-Cudis-Mock-Fault"
-MALFORMED_BODY = b'{"code":200,"msg":"success","data":{"maximum":8'
-"""An answer cut off mid-way, as a proxy or a crashed upstream might leave it."""
 
 
 class FaultError(ValueError):
@@ -73,7 +73,7 @@ class Effect:
     labels: tuple[str, ...] = ()
 
 
-def build(fault_id: str, body: Mapping[str, Any], known_codes: Sequence[int]) -> Fault:
+def build(fault_id: str, body: Mapping[str, Any], codes: CodeCatalogue) -> Fault:
     """A fault from a schema-valid request body; FaultError for parameters that do not fit its kind."""
     kind: FaultKind = body["kind"]
     fields = {k: body[k] for k in ("endpoint", "times", "percent", "ms", "min_ms", "max_ms") if k in body}
@@ -106,9 +106,11 @@ def build(fault_id: str, body: Mapping[str, Any], known_codes: Sequence[int]) ->
     elif kind == "code":
         code = body.get("code")
         if code is None:
-            raise FaultError("code", 'is required for a code fault, e.g. {"kind": "code", "code": 20007}')
-        if code == 200 or code not in known_codes:
-            known = ", ".join(str(c) for c in known_codes if c != 200)
+            example = f'{{"kind": "code", "code": {codes.session_expired.code}}}'
+            raise FaultError("code", f"is required for a code fault, e.g. {example}")
+        errors = [c for c in codes if c != codes.success.code]
+        if code not in errors:
+            known = ", ".join(str(c) for c in errors)
             raise FaultError("code", f"must be an error code of x-cudis-codes ({known}); got {code}")
         fault = replace(fault, code=int(code))
     return fault
@@ -209,12 +211,17 @@ def step(faults: Sequence[Fault], operation_id: str, path: str, decided: bool = 
     return kept, Effect(delay=delay, fault=decisive, labels=tuple(labels))
 
 
-def envelope_code(fault: Fault) -> int:
+def malformed_body(codes: CodeCatalogue) -> bytes:
+    """A success answer cut off mid-way, as a proxy or a crashed upstream might leave it."""
+    return f'{{"code":{codes.success.code},"msg":"{codes.success.msg}","data":{{"maximum":8'.encode()
+
+
+def envelope_code(fault: Fault, codes: CodeCatalogue) -> int:
     """The envelope code of a decisive fault's answer."""
     if fault.kind == "status":
-        return 50300 if fault.status == 503 else 50000
+        return codes.by_key("unavailable" if fault.status == 503 else "internal").code
     if fault.kind == "rate_limit":
-        return 42900
+        return codes.by_key("too-many-requests").code
     if fault.kind == "code" and fault.code is not None:
         return fault.code
     raise ValueError(f"a {fault.kind} fault has no envelope")

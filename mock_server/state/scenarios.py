@@ -9,9 +9,10 @@ from typing import Any
 
 import yaml
 
-from .. import resources
+from cudis_spec import Spec
+
 from ..http.envelope import ApiError
-from ..spec import Spec
+from ..people.files import builtin_fixtures_dir
 
 
 class ScenarioError(ValueError):
@@ -29,7 +30,7 @@ class Scenario:
 
 
 def scenarios_dir() -> Path:
-    return resources.builtin_fixtures_dir() / "scenarios"
+    return builtin_fixtures_dir() / "scenarios"
 
 
 def builtin_names() -> list[str]:

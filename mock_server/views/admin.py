@@ -10,8 +10,8 @@ from typing import Any
 from flask import Response, request
 
 from ..context import MockContext, mock_context
-from ..hooks import fault_from_body
 from ..http.envelope import InvalidField, NotFound
+from ..http.fault_answers import fault_from_body
 from ..http.json_body import check_object, decode_object
 from ..oauth.tokens import DAILY, mint, parse_scopes, token_digest
 from ..state import faults
@@ -27,11 +27,7 @@ def _json(payload: object, status: int) -> Response:
 
 def mint_token() -> Response:
     mock = mock_context()
-    raw = request.get_data(cache=True)
-    body = decode_object(raw, request.headers.get("Content-Type"), _TOKEN_EXAMPLE) if raw.strip() else {}
-    pointer = "#/components/schemas/TokenRequest"
-    schema = mock.spec.admin.resolve(pointer)
-    check_object(body, mock.spec.admin.validator(pointer), schema.get("x-cudis-messages", {}))
+    body = _body(mock, "TokenRequest", _TOKEN_EXAMPLE, example_in_required=False)
     client_id = body.get("client_id", mock.fixtures.default_client.id)
     user_id = body.get("user_id", mock.fixtures.default_user.id)
     if client_id not in mock.fixtures.clients:
@@ -59,16 +55,13 @@ def mint_token() -> Response:
     )
 
 
-def _body(mock: MockContext, schema_name: str, example: str) -> dict[str, Any]:
-    """The request body, checked against `schema_name` of mock-admin.yaml."""
+def _body(mock: MockContext, schema_name: str, example: str, *, example_in_required: bool = True) -> dict[str, Any]:
+    """The request body (none is `{}`), checked against `schema_name` of mock-admin.yaml."""
     raw = request.get_data(cache=True)
-    if not raw.strip():
-        body: dict[str, Any] = {}
-    else:
-        body = decode_object(raw, request.headers.get("Content-Type"), example)
+    body: dict[str, Any] = decode_object(raw, request.headers.get("Content-Type"), example) if raw.strip() else {}
     pointer = f"#/components/schemas/{schema_name}"
-    schema = mock.spec.admin.resolve(pointer)
-    check_object(body, mock.spec.admin.validator(pointer), schema.get("x-cudis-messages", {}), example=example)
+    messages = mock.spec.schema_messages(pointer, document="admin")
+    check_object(body, mock.spec.admin.validator(pointer), messages, example=example if example_in_required else "")
     return body
 
 

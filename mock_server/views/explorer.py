@@ -12,7 +12,6 @@ from markupsafe import Markup
 from ..context import MockContext, mock_context
 from ..qa.answers import RecordedAnswer, answer_range, local_range
 from ..qa.charts import heart_chart, sleep_chart, step_chart
-from ..qa.edge_cases import LONGEST_DAYS
 from ..synth import METRICS
 from ..synth.calendar import days_in_range
 
@@ -75,8 +74,9 @@ def explorer() -> Response:
     problem = problem_from or problem_to
     if not problem and last < first:
         problem = f"to ({last}) is before from ({first}); swap them."
-    if not problem and (last - first).days + 1 > LONGEST_DAYS:
-        problem = f"The mock serves at most {LONGEST_DAYS} days in one query; shorten the range."
+    longest = mock.spec.range.longest_days
+    if not problem and longest is not None and (last - first).days + 1 > longest:
+        problem = f"The mock serves at most {longest} days in one query; shorten the range."
     values: dict[str, object] = {"user_id": user_id, "first": first.isoformat(), "last": last.isoformat()}
     if problem:
         return _page(mock, 400, problem=problem, **values)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from ..spec import Spec
+from cudis_spec import Spec
 
 Handler = Callable[..., Any]
 

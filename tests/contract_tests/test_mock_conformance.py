@@ -13,7 +13,7 @@ from contract_tests.checks import (
     ignored_auth_by_envelope,
     valid_request_gets_success,
 )
-from contract_tests.spec import spec_path
+from cudis_spec.files import api_spec_path as spec_path
 from mock_server.context import mock_context
 
 from ..conftest import LiveMock

@@ -9,13 +9,10 @@ from flask.testing import FlaskClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import contract_tests
 from contract_tests import strategies as cs
-from contract_tests.rules import check_data
-from contract_tests.spec import QUERY_SCHEMAS, load_contract
-from mock_server.spec import load_spec
+from cudis_spec import check_data, load_spec
 
-OPERATIONS = sorted(QUERY_SCHEMAS)
+OPERATIONS = sorted(op.operation_id for op in load_spec().queries)
 
 
 def _send(client: FlaskClient, auth: dict[str, str], request: cs.QueryRequest) -> dict[str, Any]:
@@ -29,10 +26,8 @@ def _send(client: FlaskClient, auth: dict[str, str], request: cs.QueryRequest) -
     return body
 
 
-def test_the_strategies_are_reexported_from_the_package() -> None:
-    assert contract_tests.success_envelopes is cs.success_envelopes
-    assert contract_tests.invalid_requests is cs.invalid_requests
-    assert {op for op, _, _ in cs.query_operations()} == set(QUERY_SCHEMAS)
+def test_the_strategies_cover_every_query_operation_of_the_spec() -> None:
+    assert {op for op, _, _ in cs.query_operations()} == set(OPERATIONS)
 
 
 def test_valid_requests_get_success(client: FlaskClient, auth: dict[str, str]) -> None:
@@ -65,7 +60,7 @@ def test_invalid_requests_cover_every_request_rule_of_the_spec() -> None:
         seen.add(request.violates)
 
     collect()
-    rule_ids = {r["id"] for r in load_contract().request_rules}
+    rule_ids = {r.id for r in load_spec().range.rules}
     assert rule_ids <= seen
     assert {"required", "type", "minimum", "maximum", "body", "media"} <= seen
 
@@ -77,7 +72,7 @@ def test_success_payloads_obey_the_schema_and_every_rule(operation_id: str) -> N
     pointer = spec.response_pointer(op, 200)
     assert pointer is not None
     validator = spec.api.validator(pointer)
-    rules = load_contract().data_rules(operation_id)
+    rules = load_spec().data_rules(operation_id)
     kinds: set[str] = set()
 
     @settings(max_examples=60, database=None)
@@ -95,7 +90,7 @@ def test_success_payloads_obey_the_schema_and_every_rule(operation_id: str) -> N
 def test_payload_rules_can_fail_so_the_check_above_means_something(data: st.DataObject) -> None:
     envelope = data.draw(cs.success_envelopes("queryStep", min_days=1))
     envelope["data"]["countStep"] += 2
-    violations = check_data(load_contract().data_rules("queryStep"), envelope["data"])
+    violations = check_data(load_spec().data_rules("queryStep"), envelope["data"])
     assert [v.rule_id for v in violations] == ["step.countStep-is-sum-of-y"]
 
 
@@ -107,12 +102,3 @@ def test_sleep_ratios_add_up_to_100_when_there_was_sleep(envelope: dict[str, Any
     assert data["deepRatio"] + data["shallowRatio"] + data["awakeRatio"] == (100 if total else 0)
     dates = [n["date"] for n in data["list"]]
     assert dates == sorted(set(dates))
-
-
-def test_the_package_re_exports_exactly_the_public_strategies() -> None:
-    """contract_tests lists the names lazily (to keep hypothesis out of the mock's imports); the lists must agree."""
-    import contract_tests
-    from contract_tests import strategies
-
-    assert sorted(contract_tests.__all__) == sorted(strategies.__all__)
-    assert all(getattr(contract_tests, name) is getattr(strategies, name) for name in strategies.__all__)

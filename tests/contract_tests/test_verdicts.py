@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from contract_tests.findings import Severity
-from contract_tests.spec import load_contract
 from contract_tests.transport import Exchange
 from contract_tests.verdicts import AuthProbe, BodyKind, auth_breaks, classify_body, query_breaks
+from cudis_spec import load_spec
 
-CONTRACT = load_contract()
-STEP = next(op for op in CONTRACT.query_operations if op.operation_id == "queryStep")
+SPEC = load_spec()
+STEP = SPEC.query("step")
 NOW = 1795521600.0  # Thursday 2026-11-19 12:00 UTC
 
 
@@ -42,12 +42,12 @@ def _body(value: Any) -> bytes:
     ],
 )
 def test_bodies_are_classified_by_what_the_page_states(body: bytes | None, kind: BodyKind) -> None:
-    assert classify_body(CONTRACT, STEP, body, "application/json").kind is kind
+    assert classify_body(SPEC, STEP, body, "application/json").kind is kind
 
 
 def _rules(body: bytes, exchange: Exchange) -> dict[str, Severity]:
-    kind = classify_body(CONTRACT, STEP, body, "application/json")
-    return {b.rule: b.severity for b in query_breaks(CONTRACT, STEP, exchange, kind, NOW)}
+    kind = classify_body(SPEC, STEP, body, "application/json")
+    return {b.rule: b.severity for b in query_breaks(SPEC, STEP, exchange, kind, NOW)}
 
 
 VALID = _body({"startTime": 1726444800, "endTime": 1726704000})
@@ -77,8 +77,8 @@ def test_a_fractional_aggregate_where_the_spec_reads_integer_is_only_a_warning()
 
 
 def test_accepting_a_wrong_token_is_a_failure_and_another_code_without_token_a_warning() -> None:
-    accepted = auth_breaks(CONTRACT, STEP, AuthProbe.WRONG_TOKEN, _exchange(200, OK), NOW)
+    accepted = auth_breaks(SPEC, STEP, AuthProbe.WRONG_TOKEN, _exchange(200, OK), NOW)
     assert [(b.rule, b.severity) for b in accepted] == [("authorization.wrong-token", Severity.FAILURE)]
     other = {"code": 401, "msg": "no token", "data": None}
-    missing = auth_breaks(CONTRACT, STEP, AuthProbe.NO_TOKEN, _exchange(401, other), NOW)
+    missing = auth_breaks(SPEC, STEP, AuthProbe.NO_TOKEN, _exchange(401, other), NOW)
     assert [(b.rule, b.severity) for b in missing] == [("authorization.no-token", Severity.WARNING)]

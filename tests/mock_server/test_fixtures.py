@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mock_server import MockConfig, create_app
+from mock_server.people.files import builtin_fixtures_dir
 from mock_server.people.fixtures import FixtureError, load_fixtures
-from mock_server.resources import builtin_fixtures_dir
 
 
 @pytest.fixture

@@ -73,18 +73,18 @@ def test_a_dropped_request_is_journaled_before_the_connection_closes(
     cudis_mock: CudisMock, cudis_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A client retries at once on another thread: the dropped attempt must already be in the journal."""
-    from mock_server import hooks as control
     from mock_server.context import mock_context
+    from mock_server.http import fault_answers
 
     store = mock_context(cudis_mock.app).store
     seen_at_drop: list[list[str | None]] = []
-    original = control._drop_connection
+    original = fault_answers._drop_connection
 
-    def drop_and_look() -> object:
+    def drop_and_look(req: object) -> object:
         seen_at_drop.append([entry["fault"] for entry in store.journal()])
-        return original()
+        return original(req)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(control, "_drop_connection", drop_and_look)
+    monkeypatch.setattr(fault_answers, "_drop_connection", drop_and_look)
     cudis_mock.inject_fault("drop", times=1)
     with pytest.raises(requests.ConnectionError):
         heart_beat(cudis_mock, cudis_token)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cudis_spec import load_spec
 from mock_server.http.envelope import ApiError, BadBody, InvalidField, InvalidRange, UnsupportedMedia
 from mock_server.http.ranges import QueryRange, RangeRules, parse_range, range_rules
-from mock_server.spec import load_spec
 
 JSON = "application/json"
 

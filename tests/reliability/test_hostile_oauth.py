@@ -15,8 +15,9 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import pytest
 import yaml
 
-from contract_tests.spec import spec_path
-from mock_server.resources import admin_spec_path, builtin_fixtures_dir
+from cudis_spec.files import admin_spec_path
+from cudis_spec.files import api_spec_path as spec_path
+from mock_server.people.files import builtin_fixtures_dir
 
 from .harness import RawResponse, ServedMock, served
 

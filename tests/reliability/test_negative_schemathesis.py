@@ -17,8 +17,8 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as builtin
 
 from contract_tests.checks import BUILTINS_REPLACED, negative_data_rejected_by_envelope
-from contract_tests.spec import spec_path
-from mock_server.resources import admin_spec_path
+from cudis_spec.files import admin_spec_path
+from cudis_spec.files import api_spec_path as spec_path
 
 from .harness import CLIENT_ID, ServedMock, served
 

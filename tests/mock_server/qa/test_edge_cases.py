@@ -127,7 +127,7 @@ def test_without_out_the_catalogue_goes_to_stdout_as_ndjson(capsys: pytest.Captu
 
 
 def test_with_other_fixtures_only_the_cases_of_known_users_are_written(tmp_path: Path) -> None:
-    from mock_server.resources import builtin_fixtures_dir
+    from mock_server.people.files import builtin_fixtures_dir
 
     directory = tmp_path / "fixtures"
     directory.mkdir()

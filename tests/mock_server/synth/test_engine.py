@@ -10,9 +10,8 @@ from datetime import UTC, date, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract_tests.rules import RangeContext, check_data
+from cudis_spec import RangeContext, check_data, load_spec
 from mock_server.people.fixtures import Fixtures, load_fixtures
-from mock_server.spec import load_spec
 from mock_server.synth import METRICS, DataEngine, Metric
 
 from ...conftest import FIXED_NOW

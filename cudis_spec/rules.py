@@ -1,4 +1,7 @@
-"""Evaluate the spec's `x-cudis-rules` on a response's `data`. Pure; used by the suite and the mock's self-check."""
+"""The response-rule vocabulary (`x-cudis-rule-kinds`) and its evaluator over a response's `data`.
+
+Pure; the contract suite and the mock's self-check both judge answers with it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
+
+from .requests import number as _number
 
 _SLACK_DEFAULT_HOURS = 14
 
@@ -34,10 +39,6 @@ class RangeContext:
 def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     items = data.get("list")
     return [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _item_value(item: Mapping[str, Any], over: str | Sequence[str]) -> float | None:
@@ -195,23 +196,3 @@ _CHECKERS = {
     "shares": _shares,
     "empty-aggregates": _empty_aggregates,
 }
-
-
-def rules_of(spec: Mapping[str, Any], schema_name: str) -> list[dict[str, Any]]:
-    """The `x-cudis-rules` of `components.schemas[schema_name]`."""
-    return list(spec["components"]["schemas"][schema_name].get("x-cudis-rules", []))
-
-
-def request_problems(rules: Iterable[Mapping[str, Any]], body: Mapping[str, Any]) -> list[str]:
-    """What a range request breaks of the spec's `x-cudis-request-rules`."""
-    problems = []
-    for rule in rules:
-        values = [_number(body.get(name)) for name in rule["fields"]]
-        if any(v is None for v in values):
-            continue
-        start, end = values[0] or 0.0, values[1] or 0.0
-        if rule["kind"] == "ordered" and start > end:
-            problems.append(rule["message"])
-        if rule["kind"] == "max-span-days" and end - start > rule["value"] * 86400:
-            problems.append(rule["message"])
-    return problems
