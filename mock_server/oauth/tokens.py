@@ -74,7 +74,7 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 def check_access(record: TokenRecord | None, client_id: str | None, now: float, scope: str = DAILY) -> TokenRecord:
-    """The token's record if it may read `scope` for `client_id` now; else SessionExpired (the page's 'session expired')."""
+    """The token's record if it may read `scope` for `client_id` now; else SessionExpired."""
     if record is None:
         raise SessionExpired(reason="unknown, revoked or missing access token")
     if not client_id:
