@@ -22,7 +22,7 @@ from .http.envelope import ApiError
 from .http.logmask import install_log_masking
 from .http.ranges import range_rules
 from .http.selfcheck import response_problems
-from .people.fixtures import load_fixtures
+from .people import load_fixtures
 from .spec import load_spec
 from .state.clock import MockClock
 from .state.scenarios import load_scenario

@@ -11,7 +11,7 @@ from flask import Flask, current_app
 
 from .config import MockConfig
 from .http.ranges import RangeRules
-from .people.fixtures import Fixtures
+from .people import Fixtures
 from .spec import Spec
 from .state.clock import MockClock
 from .state.scenarios import Scenario

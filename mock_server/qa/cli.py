@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..config import MockConfig, config_from_env
-from ..people.fixtures import FixtureError, Fixtures, load_fixtures
+from ..people import FixtureError, Fixtures, load_fixtures
 from ..synth import UserProfile
 from .dataset import DatasetRequest, Window, dataset
 from .edge_cases import LONGEST_DAYS, catalogue_records, index_markdown

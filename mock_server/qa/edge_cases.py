@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..people.fixtures import Fixtures
+from ..people import Fixtures
 from ..spec import Spec, load_spec
 from ..synth import METRICS, DataEngine, EmptyDays, Metric
 from ..synth.calendar import local_date

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mock_server.people.fixtures import FixtureError, Fixtures, load_fixtures
+from mock_server.people import FixtureError, Fixtures, load_fixtures
 from mock_server.resources import builtin_fixtures_dir
 
 # Each example loads three files (~0.1 s); CUDIS_FUZZ_EXAMPLES raises the count for a long run.

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mock_server.http.envelope import success_body, success_body_json
-from mock_server.people.fixtures import Fixtures, load_fixtures
+from mock_server.people import Fixtures, load_fixtures
 from mock_server.synth import METRICS, DataEngine, Metric
 
 from ...conftest import FIXED_NOW
