@@ -24,9 +24,9 @@ from .http.ranges import range_rules
 from .http.selfcheck import response_problems
 from .people import load_fixtures
 from .spec import load_spec
+from .state import MemoryStore, Store
 from .state.clock import MockClock
 from .state.scenarios import load_scenario
-from .state.store import MemoryStore, Store
 from .synth import DataEngine
 from .views import admin, explorer, oauth, query
 from .views.routing import check_coverage, operation_blueprint

@@ -21,8 +21,7 @@ from .oauth.tokens import mint
 from .people import FixtureError
 from .qa.cli import add_generate_parser, generate
 from .serving.banner import banner
-from .state.sqlite import SqliteStore
-from .state.store import MemoryStore, Store
+from .state import MemoryStore, SqliteStore, Store
 
 
 class _RequestHandler(WSGIRequestHandler):
