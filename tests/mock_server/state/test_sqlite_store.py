@@ -11,7 +11,7 @@ import requests
 from mock_server.cli import main
 from mock_server.oauth.tokens import TokenRecord
 
-from .serving import Served, serving
+from ..serving import Served, serving
 
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 
