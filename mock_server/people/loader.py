@@ -92,6 +92,16 @@ def _explain(doc: YamlFile, error: ValidationError) -> FixtureError:
     return doc.fail(path, error.message)
 
 
+class _Checked:
+    """Stands for a fixture file already checked: converting one of its items again cannot fail."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, path: list[str | int], problem: str) -> FixtureError:
+        return FixtureError(self.path, None, dotted(path), problem)
+
+
 def _traits(cls: type, values: dict[str, Any] | None) -> Any:
     known = {f.name for f in fields(cls)}
     kwargs = {k: v for k, v in (values or {}).items() if k in known}
@@ -167,16 +177,6 @@ def _pinned_day(doc: YamlFile | _Checked, where: list[str | int], spec: dict[str
 def _iso_date(text: str) -> date:
     """Shared date objects: 100,000 users who joined on a handful of dates need not hold 100,000."""
     return date.fromisoformat(text)
-
-
-class _Checked:
-    """Stands for a fixture file already checked: converting one of its items again cannot fail."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, path: list[str | int], problem: str) -> FixtureError:
-        return FixtureError(self.path, None, dotted(path), problem)
 
 
 def _user(doc: YamlFile | _Checked, index: int, spec: dict[str, Any], personas: dict[str, Persona]) -> UserProfile:
