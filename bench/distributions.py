@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta
 
-from mock_server.people.fixtures import load_fixtures
+from mock_server.people import load_fixtures
 from mock_server.synth import DataEngine, UserProfile
 
 START, DAYS, PEOPLE = date(2025, 1, 6), 364, 200

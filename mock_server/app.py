@@ -17,10 +17,10 @@ from .context import EXTENSION_KEY, MockContext, mock_context
 from .http.fault_answers import fault_from_body
 from .http.logmask import install_log_masking
 from .http.ranges import range_rules
-from .people.fixtures import load_fixtures
+from .people import load_fixtures
+from .state import MemoryStore, Store
 from .state.clock import MockClock
 from .state.scenarios import load_scenario
-from .state.store import MemoryStore, Store
 from .synth import DataEngine
 from .views import admin, explorer, oauth, query
 from .views.routing import check_coverage, operation_blueprint

@@ -18,11 +18,10 @@ from .app import create_app
 from .config import MockConfig, config_from_env
 from .context import mock_context
 from .oauth.tokens import mint
-from .people.fixtures import FixtureError
+from .people import FixtureError
 from .qa.cli import add_generate_parser, generate
 from .serving.banner import banner
-from .state.sqlite import SqliteStore
-from .state.store import MemoryStore, Store
+from .state import MemoryStore, SqliteStore, Store
 
 
 class _RequestHandler(WSGIRequestHandler):

@@ -13,7 +13,7 @@ from cudis_spec import Spec
 
 from .config import MockConfig
 from .http.ranges import RangeRules
-from .people.fixtures import Fixtures
+from .people import Fixtures
 from .state.clock import MockClock
 from .state.scenarios import Scenario
 from .state.store import Store

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from .app import create_app
 from .config import config_from_env
-from .state.sqlite import SqliteStore
-from .state.store import MemoryStore, Store
+from .state import MemoryStore, SqliteStore, Store
 
 _config = config_from_env()
 _store: Store = SqliteStore(_config.state) if _config.state is not None else MemoryStore()

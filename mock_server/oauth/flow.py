@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
-from ..people.fixtures import Client
+from ..people import Client
 from .tokens import KNOWN_SCOPES, parse_scopes
 
 TokenPlacement = Literal["query", "fragment"]

@@ -19,9 +19,10 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
+from .yaml_reader import FAST_LOADER
+
 BLOCK = 64
 CACHE_SIZE = 4096
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 V = TypeVar("V")
 
 
@@ -109,7 +110,7 @@ class UserTable:
 
     def _make_entry(self, index: int) -> tuple[Any, Any]:
         block = zlib.decompress(self._blocks[index // BLOCK]).decode("utf-8").split("\x00")
-        item = yaml.load(block[index % BLOCK], Loader=_LOADER)
+        item = yaml.load(block[index % BLOCK], Loader=FAST_LOADER)
         return self._convert(index, item)  # type: ignore[no-any-return]
 
     def _find(self, index: tuple[array[int], array[int]], key: str) -> int | None:

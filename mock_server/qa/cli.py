@@ -16,7 +16,7 @@ from typing import Any, TextIO
 from cudis_spec import load_spec
 
 from ..config import MockConfig, config_from_env
-from ..people.fixtures import FixtureError, Fixtures, load_fixtures
+from ..people import FixtureError, Fixtures, load_fixtures
 from ..synth import UserProfile
 from .dataset import DatasetRequest, Window, dataset
 from .edge_cases import catalogue_records, index_markdown

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from cudis_spec import Spec, load_spec
 
-from ..people.fixtures import Fixtures
+from ..people import Fixtures
 from ..synth import METRICS, DataEngine, EmptyDays, Metric
 from ..synth.calendar import local_date
 from .answers import answer_range, local_range

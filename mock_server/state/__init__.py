@@ -1,1 +1,25 @@
-"""state."""
+"""The mock's state: tokens, the clock, faults and the request journal, in memory or in SQLite.
+
+`store` says what every store offers (`Store`) and the records it holds; `memory` and
+`sqlite_store` are the two stores. The SQLite store's parts: `connections` (pooled per
+process), `stamp` (what a process may keep reading without SQL), `file_lock` (workers taking
+turns), `checkpoints` (the write-ahead log kept small) and `journal_file` (the request journal).
+"""
+
+from .journal_file import JournalFileError, JournalLog
+from .memory import MemoryStore
+from .sqlite_store import SqliteStore, StateFileError
+from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, Store
+
+__all__ = [
+    "ClockState",
+    "FaultUpdate",
+    "JournalEntry",
+    "JournalFileError",
+    "JournalLog",
+    "MemoryStore",
+    "Snapshot",
+    "SqliteStore",
+    "StateFileError",
+    "Store",
+]

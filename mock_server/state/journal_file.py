@@ -1,9 +1,9 @@
 """The request journal of a shared state: one JSON line per request, appended to a file.
 
-An append is one write(2) on a descriptor opened with O_APPEND, under a shared `flock`: worker
-processes append side by side, without SQL and without waiting for each other, and an entry is
-in the file before its response leaves, so a journal read through any worker sees it. Trimming
-to the latest entries, clearing and reading take the exclusive lock.
+An append is one write(2) on a descriptor opened with O_APPEND, under a shared `flock`
+(file_lock.py): worker processes append side by side, without SQL and without waiting for each
+other, and an entry is in the file before its response leaves, so a journal read through any
+worker sees it. Trimming to the latest entries, clearing and reading take the exclusive lock.
 
 The first line is a header holding the id of the entry on the next line; an entry's id is its
 line number counted from there, so ids keep growing across trims, clears and restarts. Each
@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .file_lock import ProcessFile, flocked
 from .store import JournalEntry
 
 _CHECK_EVERY = 64
@@ -45,7 +46,7 @@ class JournalLog:
         self.path = path
         self._lock = threading.Lock()
         """Threads of one process share a descriptor, and so its flock: they take turns here first."""
-        self._fd: tuple[int, int] | None = None
+        self._file = ProcessFile(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC)
         self._appends = 0
         self._line_bytes = 256
         with self._exclusive() as fd:
@@ -54,35 +55,22 @@ class JournalLog:
             else:
                 self._read(fd)  # refuses a file that is not a journal
 
-    def _descriptor(self) -> int:
-        """This process's own descriptor (a forked worker must not share its parent's flock)."""
-        if self._fd is None or self._fd[0] != os.getpid():
-            flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
-            self._fd = (os.getpid(), os.open(self.path, flags, 0o600))
-        return self._fd[1]
-
     @contextmanager
     def _exclusive(self) -> Iterator[int]:
         with self._lock:
-            fd = self._descriptor()
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
+            fd = self._file.descriptor()
+            with flocked(fd):
                 yield fd
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
 
     def append(self, entry: JournalEntry, keep: int) -> None:
         """Add `entry` as the newest; now and then trim the file to about the latest `keep`."""
         line = b"\n" + json.dumps(entry, separators=(",", ":")).encode()
         with self._lock:
-            fd = self._descriptor()
-            fcntl.flock(fd, fcntl.LOCK_SH)
-            try:
+            fd = self._file.descriptor()
+            with flocked(fd, fcntl.LOCK_SH):
                 view = memoryview(line)
                 while view:  # a regular file takes the whole line at once; this only guards the rare rest
                     view = view[os.write(fd, view) :]
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
             self._appends += 1
             check = self._appends % _CHECK_EVERY == 0
             self._line_bytes = (self._line_bytes * 7 + len(line)) // 8
@@ -138,6 +126,4 @@ class JournalLog:
 
     def close(self) -> None:
         with self._lock:
-            if self._fd is not None and self._fd[0] == os.getpid():
-                os.close(self._fd[1])
-            self._fd = None
+            self._file.close()

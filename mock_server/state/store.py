@@ -1,14 +1,12 @@
 """The mock's mutable state: tokens, clock, faults, journal. Owned by the app, never global.
 
-`MemoryStore` is the zero-configuration default; `SqliteStore` (store_sqlite.py) keeps the same
-state in a file that every worker process shares and that survives a restart.
+`Store` is what every store offers, with the records it holds. `MemoryStore` (memory.py) is the
+zero-configuration default; `SqliteStore` (sqlite_store.py) keeps the same state in a file that
+every worker process shares and that survives a restart.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
@@ -67,73 +65,3 @@ class Store(Protocol):
     def reset(self) -> None:
         """Forget tokens, faults and the journal; the clock back to real time. The secret stays."""
         ...
-
-
-class MemoryStore:
-    """State in this process's memory: the zero-configuration default."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tokens: dict[str, TokenRecord] = {}
-        self._snapshot = Snapshot(ClockState(), ())
-        self._journal: deque[JournalEntry] = deque()
-        self._next_id = 1
-        self._secret = secrets.token_hex(32)
-
-    def add_token(self, record: TokenRecord) -> None:
-        with self._lock:
-            self._tokens[record.digest] = record
-
-    def get_token(self, digest: str) -> TokenRecord | None:
-        return self._tokens.get(digest)
-
-    def revoke_token(self, digest: str) -> bool:
-        with self._lock:
-            return self._tokens.pop(digest, None) is not None
-
-    def clock_state(self) -> ClockState:
-        return self._snapshot.clock
-
-    def set_clock_state(self, state: ClockState) -> None:
-        with self._lock:
-            self._snapshot = replace(self._snapshot, clock=state)
-
-    def advance_clock(self, seconds: float) -> ClockState:
-        with self._lock:
-            clock = self._snapshot.clock.advanced(seconds)
-            self._snapshot = replace(self._snapshot, clock=clock)
-            return clock
-
-    def snapshot(self) -> Snapshot:
-        return self._snapshot
-
-    def update_faults(self, change: FaultUpdate[T]) -> T:
-        with self._lock:
-            faults, result = change(list(self._snapshot.faults))
-            self._snapshot = replace(self._snapshot, faults=tuple(faults))
-            return result
-
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        with self._lock:
-            self._journal.append({"id": self._next_id, **entry})
-            self._next_id += 1
-            while len(self._journal) > keep:
-                self._journal.popleft()
-
-    def journal(self, limit: int | None = None) -> list[JournalEntry]:
-        with self._lock:
-            entries = list(self._journal)
-        return entries[-limit:] if limit else entries
-
-    def clear_journal(self) -> None:
-        with self._lock:
-            self._journal.clear()
-
-    def secret(self) -> str:
-        return self._secret
-
-    def reset(self) -> None:
-        with self._lock:
-            self._tokens.clear()
-            self._snapshot = Snapshot(ClockState(), ())
-            self._journal.clear()

@@ -20,7 +20,7 @@ from ..oauth.flow import (
     success_params,
 )
 from ..oauth.tokens import mint
-from ..people.fixtures import UserAccount
+from ..people import UserAccount
 
 CONSENT_MAX_AGE = 3600
 """Seconds a consent form stays valid, by the mock's clock."""

@@ -12,8 +12,7 @@ from flask.testing import FlaskClient
 
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
-from mock_server.state.sqlite import SqliteStore
-from mock_server.state.store import MemoryStore, Store
+from mock_server.state import MemoryStore, SqliteStore, Store
 
 from ..conftest import FIXED_NOW
 

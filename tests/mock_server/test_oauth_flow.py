@@ -23,7 +23,7 @@ from mock_server.oauth.flow import (
     safe_description,
     success_params,
 )
-from mock_server.people.fixtures import Client
+from mock_server.people import Client
 
 APP = Client(
     id="app",

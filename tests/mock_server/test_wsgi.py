@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.state.sqlite import SqliteStore
-from mock_server.state.store import MemoryStore
+from mock_server.state import MemoryStore, SqliteStore
 
 
 def _load_app(monkeypatch: pytest.MonkeyPatch, **environ: str) -> Any:

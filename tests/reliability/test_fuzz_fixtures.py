@@ -12,8 +12,8 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from mock_server.people import FixtureError, Fixtures, load_fixtures
 from mock_server.people.files import builtin_fixtures_dir
-from mock_server.people.fixtures import FixtureError, Fixtures, load_fixtures
 
 # Each example loads three files (~0.1 s); CUDIS_FUZZ_EXAMPLES raises the count for a long run.
 EXAMPLES = int(os.environ.get("CUDIS_FUZZ_EXAMPLES", "40"))

@@ -20,7 +20,7 @@ from mock_server.oauth.flow import (
     success_params,
 )
 from mock_server.oauth.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, bearer_token, check_access, mint, token_digest
-from mock_server.people.fixtures import Client, load_fixtures
+from mock_server.people import Client, load_fixtures
 
 FIXTURES = load_fixtures()
 CLIENTS = FIXTURES.clients

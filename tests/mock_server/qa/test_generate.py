@@ -20,8 +20,8 @@ from werkzeug.serving import make_server
 from mock_server import MockConfig, create_app
 from mock_server.cli import main
 from mock_server.context import mock_context
+from mock_server.people import load_fixtures
 from mock_server.people.files import builtin_fixtures_dir
-from mock_server.people.fixtures import load_fixtures
 from mock_server.qa.answers import local_range
 from mock_server.qa.population import parse_population, population_users
 from mock_server.state.store import ClockState

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.people.fixtures import Fixtures, load_fixtures
+from mock_server.people import Fixtures, load_fixtures
 from mock_server.synth import DataEngine
 
 

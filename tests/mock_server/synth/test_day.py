@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from mock_server.people.fixtures import Fixtures
+from mock_server.people import Fixtures
 from mock_server.synth.day import (
     DayValues,
     HeartDay,

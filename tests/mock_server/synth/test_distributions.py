@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from mock_server.people.fixtures import Fixtures
+from mock_server.people import Fixtures
 from mock_server.synth import DataEngine, DayValues, UserProfile
 
 START = date(2025, 1, 6)  # a Monday

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cudis_spec import RangeContext, check_data, load_spec
-from mock_server.people.fixtures import Fixtures, load_fixtures
+from mock_server.people import Fixtures, load_fixtures
 from mock_server.synth import METRICS, DataEngine, Metric
 
 from ...conftest import FIXED_NOW
@@ -69,7 +69,7 @@ def test_values_survive_a_restart_in_another_process(engine: DataEngine) -> None
     """A fresh interpreter with another hash seed computes the same answer."""
     end = FIRST + 90 * DAY
     code = (
-        "import json; from mock_server.people.fixtures import load_fixtures; from mock_server.synth import DataEngine;"
+        "import json; from mock_server.people import load_fixtures; from mock_server.synth import DataEngine;"
         "e = DataEngine(42, load_fixtures().users);"
         f"print(json.dumps(e.answer('sleep', 'typical', {FIRST}, {end}, {FIXED_NOW}, 'omit')))"
     )

@@ -2,36 +2,34 @@
 
 WAL mode lets readers go on while one writer writes; every read-modify-write (a fault's hit
 count, the clock moved forward) runs in one `BEGIN IMMEDIATE` transaction, so workers never
-lose each other's updates. Connections are pooled per process (a forked worker opens its own)
-and reused across requests and threads, one per concurrently busy thread.
+lose each other's updates. Connections are pooled per process (connections.py), and the
+write-ahead log is checkpointed by a thread of each writing process (checkpoints.py).
 
 The hot path reads no SQL for the clock, the faults and tokens: every change to them writes a
-fresh random stamp into a small memory-mapped file beside the state (`FILE-stamp`) after it
-commits, and each process keeps what it read under the stamp it saw before reading. A request
-whose stamp still matches uses that copy (a stamp value is written once, so it never comes
-back); a change through any worker is seen by the next request on every worker. Writes take
-an `flock` on the same file first, so two workers queue in the kernel instead of in SQLite's
-busy handler, which sleeps a millisecond or more.
+new change stamp (stamp.py) into a small memory-mapped file beside the state (`FILE-stamp`)
+after it commits, and each process keeps what it read under the stamp it saw before reading.
+Writes take an `flock` on the same file first (file_lock.py), so two workers queue in the
+kernel instead of in SQLite's busy handler, which sleeps a millisecond or more. The request
+journal is a file of its own beside the state (journal_file.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
-import mmap
 import os
 import secrets
 import sqlite3
-import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..oauth.tokens import TokenRecord
+from .checkpoints import CheckpointThread
+from .connections import ConnectionPool
 from .faults import Fault
+from .file_lock import ProcessFile, flocked
 from .journal_file import JournalLog
+from .stamp import ChangeStamp
 from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T
 
 SCHEMA_VERSION = "1"
@@ -46,9 +44,6 @@ CREATE TABLE IF NOT EXISTS control (
 );
 INSERT OR IGNORE INTO control (id, frozen_at, offset, faults) VALUES (1, NULL, 0, '[]');
 """
-_STAMP_SIZE = 8
-_CHECKPOINT_EVERY = 0.25
-"""Seconds between checkpoints of the write-ahead log, run off the request path."""
 _TOKEN_CACHE_SIZE = 4096
 
 
@@ -61,12 +56,10 @@ class SqliteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.Lock()
-        self._pid = os.getpid()
-        self._idle: list[sqlite3.Connection] = []
+        self._pool = ConnectionPool(self._open)
         self._faults_cache: tuple[str, tuple[Fault, ...]] = ("[]", ())
         try:
-            with self._connection() as db:
+            with self._pool.connection() as db:
                 db.executescript(_SCHEMA)
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
                 db.execute("INSERT OR IGNORE INTO meta VALUES ('secret', ?)", (secrets.token_hex(32),))
@@ -76,92 +69,43 @@ class SqliteStore:
         if version != SCHEMA_VERSION:
             raise StateFileError(f"--state {path}: written by another version (schema {version}); use a new file")
         self._journal = JournalLog(Path(f"{path}-requests"))  # not "-journal": SQLite's own file name
-        self._stamp_path = f"{path}-stamp"
-        fd = os.open(self._stamp_path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < _STAMP_SIZE:
-                os.ftruncate(fd, _STAMP_SIZE)
-            self._stamp = mmap.mmap(fd, _STAMP_SIZE)  # shared with every process that maps the file
-        finally:
-            os.close(fd)
-        self._lock_fd: tuple[int, int] | None = None
-        self._checkpointer = 0
-        """The process whose checkpoint thread runs (threads do not survive a fork)."""
-        self._written = threading.Event()
-        self._closed = threading.Event()
+        stamp_path = f"{path}-stamp"
+        self._stamp = ChangeStamp(stamp_path)
+        self._write_lock = ProcessFile(stamp_path, os.O_RDWR)
+        self._checkpoints = CheckpointThread(self)
         self._seen: tuple[bytes, Snapshot | None, dict[str, TokenRecord | None]] = (b"", None, {})
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        # SQLite would checkpoint (and fsync, tens of milliseconds at times) inside whichever write
-        # crossed 1,000 pages: a request. A thread of each writing process does it instead.
-        db.execute("PRAGMA wal_autocheckpoint=0")
+        db.execute("PRAGMA wal_autocheckpoint=0")  # the checkpoint thread does it, off the request path
         db.execute("PRAGMA journal_size_limit=4194304")  # the log restarts after a checkpoint: keep 4 MB of it
         return db
 
-    def _start_checkpoints(self) -> None:
-        """Checkpoint this process's writes every `_CHECKPOINT_EVERY` s, from a daemon thread."""
-        pid = os.getpid()
-        with self._lock:
-            if self._checkpointer == pid:
-                return
-            self._checkpointer = pid
-        thread = threading.Thread(
-            target=_checkpoint_loop, args=(weakref.ref(self),), name="cudis-mock-checkpoint", daemon=True
-        )
-        thread.start()
-
     def checkpoint(self) -> None:
         """Copy the write-ahead log into the database (readers and writers go on meanwhile)."""
-        self._written.clear()
-        with self._connection() as db:
+        self._checkpoints.checkpointing()
+        with self._pool.connection() as db:
             db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-
-    @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if os.getpid() != self._pid:
-                # A forked worker must not use its parent's connections (SQLite forbids it).
-                self._pid, self._idle = os.getpid(), []
-            db = self._idle.pop() if self._idle else None
-        db = db or self._open()
-        try:
-            yield db
-        finally:
-            if db.in_transaction:
-                db.rollback()
-            with self._lock:
-                self._idle.append(db)
-
-    def _write_lock(self) -> int:
-        """This process's own descriptor for the write lock (a forked worker must not share its parent's:
-        an flock belongs to the open file, which a fork shares)."""
-        with self._lock:
-            if self._lock_fd is None or self._lock_fd[0] != os.getpid():
-                self._lock_fd = (os.getpid(), os.open(self._stamp_path, os.O_RDWR))
-            return self._lock_fd[1]
 
     @contextmanager
     def _writing(self, *, changes: bool = True) -> Iterator[sqlite3.Connection]:
         """A connection for one write; with `changes`, a new stamp once it is committed."""
-        lock = self._write_lock()
-        if self._checkpointer != os.getpid():
-            self._start_checkpoints()
-        with self._connection() as db:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        lock = self._write_lock.descriptor()
+        self._checkpoints.start()
+        with self._pool.connection() as db:
             try:
-                yield db
-                if changes:
-                    self._stamp[:_STAMP_SIZE] = secrets.token_bytes(_STAMP_SIZE)
+                with flocked(lock):
+                    yield db
+                    if changes:
+                        self._stamp.renew()
             finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-                self._written.set()
+                self._checkpoints.written()
 
     def _cached(self) -> tuple[bytes, Snapshot | None, dict[str, TokenRecord | None]]:
         """What this process read under the current stamp (emptied when the stamp moved)."""
-        stamp = self._stamp[:_STAMP_SIZE]
+        stamp = self._stamp.current()
         seen = self._seen
         if seen[0] != stamp:
             seen = self._seen = (stamp, None, {})
@@ -187,7 +131,7 @@ class SqliteStore:
         _stamp, _snapshot, tokens = self._cached()
         if digest in tokens:
             return tokens[digest]
-        with self._connection() as db:
+        with self._pool.connection() as db:
             row = db.execute("SELECT * FROM tokens WHERE digest = ?", (digest,)).fetchone()
         record = None if row is None else TokenRecord(row[0], row[1], row[2], tuple(row[3].split()), *row[4:7])
         if len(tokens) < _TOKEN_CACHE_SIZE:
@@ -211,7 +155,7 @@ class SqliteStore:
         stamp, snapshot, tokens = self._cached()
         if snapshot is not None:
             return snapshot
-        with self._connection() as db:
+        with self._pool.connection() as db:
             frozen_at, offset, faults = db.execute("SELECT frozen_at, offset, faults FROM control").fetchone()
         snapshot = Snapshot(ClockState(frozen_at, offset), self._parse_faults(faults))
         if self._seen[0] == stamp:
@@ -256,7 +200,7 @@ class SqliteStore:
         self._journal.clear()
 
     def secret(self) -> str:
-        with self._connection() as db:
+        with self._pool.connection() as db:
             return str(db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0])
 
     def reset(self) -> None:
@@ -269,27 +213,6 @@ class SqliteStore:
 
     def close(self) -> None:
         """Close this process's idle connections (and stop checkpointing)."""
-        self._closed.set()
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for db in idle:
-            db.close()
+        self._checkpoints.stop()
+        self._pool.close()
         self._journal.close()
-
-
-def _checkpoint_loop(store_ref: weakref.ref[SqliteStore]) -> None:
-    """Checkpoint while the store lives and is open; idle when nothing was written."""
-    while True:
-        store = store_ref()
-        if store is None or store._closed.is_set():
-            return
-        written, closed = store._written, store._closed
-        del store  # hold no reference while waiting: a store nobody uses goes away
-        if closed.wait(_CHECKPOINT_EVERY) or not written.is_set():
-            continue
-        store = store_ref()
-        if store is None:
-            return
-        with contextlib.suppress(sqlite3.Error):  # a busy or vanished file: the next round tries again
-            store.checkpoint()
-        del store

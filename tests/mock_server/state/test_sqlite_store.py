@@ -11,7 +11,7 @@ import requests
 from mock_server.cli import main
 from mock_server.oauth.tokens import TokenRecord
 
-from .serving import Served, serving
+from ..serving import Served, serving
 
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 
@@ -69,7 +69,7 @@ def test_two_apps_on_one_state_file_share_tokens_and_the_consent_secret(tmp_path
     import re
 
     from mock_server import MockConfig, create_app
-    from mock_server.state.sqlite import SqliteStore
+    from mock_server.state import SqliteStore
 
     state = tmp_path / "shared.sqlite"
     one = create_app(MockConfig(), store=SqliteStore(state)).test_client()
@@ -89,8 +89,8 @@ def test_two_apps_on_one_state_file_share_tokens_and_the_consent_secret(tmp_path
 def test_fault_counts_are_never_lost_between_connections(tmp_path: Path) -> None:
     import threading
 
+    from mock_server.state import SqliteStore
     from mock_server.state.faults import Fault, step
-    from mock_server.state.sqlite import SqliteStore
 
     state = tmp_path / "counts.sqlite"
     stores = [SqliteStore(state), SqliteStore(state)]  # as two worker processes would
@@ -111,9 +111,8 @@ def test_fault_counts_are_never_lost_between_connections(tmp_path: Path) -> None
 
 def test_what_one_store_caches_follows_every_change_made_through_another(tmp_path: Path) -> None:
     from mock_server.oauth.tokens import mint
+    from mock_server.state import ClockState, SqliteStore
     from mock_server.state.faults import Fault
-    from mock_server.state.sqlite import SqliteStore
-    from mock_server.state.store import ClockState
 
     state = tmp_path / "cached.sqlite"
     reader, writer = SqliteStore(state), SqliteStore(state)  # as two worker processes would
@@ -139,7 +138,7 @@ def test_what_one_store_caches_follows_every_change_made_through_another(tmp_pat
 
 
 def test_the_write_ahead_log_is_checkpointed_and_kept_small(tmp_path: Path) -> None:
-    from mock_server.state.sqlite import SqliteStore
+    from mock_server.state import SqliteStore
 
     state = tmp_path / "wal.sqlite"
     store = SqliteStore(state)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mock_server.cli import main
+from mock_server.people import FixtureError, load_fixtures
 from mock_server.people.files import builtin_fixtures_dir
-from mock_server.people.fixtures import FixtureError, load_fixtures
 from mock_server.synth import DataEngine
 
 PERSONAS = """\

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mock_server import MockConfig, create_app
+from mock_server.people import FixtureError, load_fixtures
 from mock_server.people.files import builtin_fixtures_dir
-from mock_server.people.fixtures import FixtureError, load_fixtures
 
 
 @pytest.fixture
@@ -192,12 +192,13 @@ def _varied_users(count: int) -> str:
 def test_a_large_users_file_gives_exactly_what_loading_it_whole_gives(
     fixture_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import mock_server.people.fixtures as loader
+    from mock_server.people import loader, yaml_reader
 
     (fixture_dir / "users.yaml").write_text(_varied_users(4_500))
     compact = load_fixtures(fixture_dir)
     assert type(compact.users).__name__ == "UserTableView"  # the compact table, not a dict
-    monkeypatch.setattr(loader, "_LARGE", 10**12)  # the same file, loaded whole
+    monkeypatch.setattr(loader, "COMPACT_USERS_FROM", 10**12)  # the same file, loaded whole
+    monkeypatch.setattr(yaml_reader, "BY_ITEMS_FROM", 10**12)  # and parsed in one go, as a small one is
     whole = load_fixtures(fixture_dir)
     assert isinstance(whole.users, dict)
     assert list(compact.users) == list(whole.users) and len(compact.users) == len(whole.users)
