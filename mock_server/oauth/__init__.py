@@ -1,1 +1,1 @@
-"""oauth."""
+"""The client-side ("implicit") OAuth flow: authorize-request checks, redirects, and access tokens."""

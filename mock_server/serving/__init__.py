@@ -1,1 +1,1 @@
-"""serving."""
+"""Serving the app: the single-process server, gunicorn workers, and the start-up banner."""
