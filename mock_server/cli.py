@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
-from flask import Flask
-from werkzeug.serving import WSGIRequestHandler, make_server
-
-from .app import create_app
 from .config import MockConfig, config_from_env
-from .context import mock_context
-from .oauth.tokens import mint
 from .people.fixtures import FixtureError
 from .qa.cli import add_generate_parser, generate
-from .serving.banner import banner
-from .state.sqlite import SqliteStore
-from .state.store import MemoryStore, Store
-
-
-class _RequestHandler(WSGIRequestHandler):
-    timeout = 10
-    """Seconds a client may stay silent mid-request. Without it a client that declares a body and
-    never sends it (or a slow-loris) holds a thread forever, e.g. in werkzeug's drain after a 413."""
+from .serving import WorkersUnavailable
+from .serving import serve as serve_mock
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,74 +74,12 @@ def _config(args: argparse.Namespace) -> MockConfig:
     )
 
 
-@contextmanager
-def _store(config: MockConfig) -> Iterator[Store]:
-    """The store `config` asks for: its --state file, a temporary file for workers, or memory."""
-    if config.state is not None:
-        yield SqliteStore(config.state)
-    elif config.workers > 1:
-        owner = os.getpid()
-        directory = tempfile.mkdtemp(prefix="cudis-mock-")
-        try:
-            yield SqliteStore(Path(directory) / "state.sqlite")
-        finally:
-            if os.getpid() == owner:  # a forked worker unwinds through here too
-                for name in os.listdir(directory):
-                    os.unlink(os.path.join(directory, name))
-                os.rmdir(directory)
-    else:
-        yield MemoryStore()
-
-
-def _announce(app: Flask, config: MockConfig, port: int) -> None:
-    """Mint a token for the default user and print where the mock is and how to call it."""
-    host = f"[{config.host}]" if ":" in config.host else config.host
-    base_url = f"http://{host}:{port}"
-    mock = mock_context(app)
-    client, user = mock.fixtures.default_client, mock.fixtures.default_user
-    now = mock.clock.now()
-    token, record = mint(client.id, user.id, ("daily",), now, config.token_lifetime)
-    mock.store.add_token(record)
-    lines = [banner(base_url, token, client.id, user.id, config.seed, now).rstrip("\n")]
-    if config.workers > 1 or config.state or mock.scenario:
-        workers = f"{config.workers} workers, " if config.workers > 1 else ""
-        state = (
-            f"state in {config.state}" if config.state else "shared temporary state" if workers else "state in memory"
-        )
-        scenario = f", scenario {mock.scenario.name!r}" if mock.scenario else ""
-        lines.append(f"({workers}{state}{scenario})")
-    print("\n".join(lines) + "\n", flush=True)
-
-
 def serve(config: MockConfig) -> int:
     try:
-        with _store(config) as store:
-            app = create_app(config, store=store)
-            if config.workers > 1:
-                from .serving.workers import run_workers
-
-                run_workers(app, config.host, config.port, config.workers, lambda port: _announce(app, config, port))
-                return 0
-            return _serve_single(app, config)
-    except (FixtureError, ValueError) as exc:
+        serve_mock(config)
+    except (FixtureError, ValueError, WorkersUnavailable) as exc:
         print(f"cudis-mock: {exc}", file=sys.stderr)
         return 2
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def _serve_single(app: Flask, config: MockConfig) -> int:
-    server = make_server(config.host, config.port, app, threaded=True, request_handler=_RequestHandler)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: close the store cleanly
-    _announce(app, config, server.server_port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
     return 0
 
 
