@@ -47,7 +47,7 @@ class MockConfig:
     )
     max_body_bytes: int = field(default=64 * 1024, metadata=flag("largest request body accepted (larger: 413)", "N"))
     token_lifetime: int = field(
-        default=30 * 24 * 3600, metadata=flag("seconds a minted token lives (the page: 30 days)", "N")
+        default=30 * 24 * 3600, metadata=flag("seconds a minted token lives (the page: 30 days)", "SECONDS")
     )
     token_in: Literal["query", "fragment"] = field(
         default="query", metadata=flag("where the authorize redirect puts the token (the page shows the query)")
