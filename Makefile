@@ -7,6 +7,7 @@ PYTEST_ARGS ?=
 
 .PHONY: install run test lint format clean browser-deps bench bench-deps bench-generate soak soak-deps
 
+# .[dev]: the mock, both extras (contract: the suite's engine; workers: gunicorn) and the test tools.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip

@@ -2,52 +2,86 @@
 
 Exit codes: 0 the implementation conforms, 1 it breaks a rule (or, with --strict, an
 assumption), 2 a usage error or a server that cannot be reached.
+
+The console script is installed with the base package, the suite's libraries with the `contract`
+extra; so this module imports only click at the top, and the suite's modules inside the functions
+that use them, once `main` has seen that the extra is installed (and `--help` stays fast).
 """
 
 from __future__ import annotations
 
-import argparse
+import importlib.util
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-from .report import render_text, write_junit
-from .runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite
-from .transport import ContractUsageError, check_reachable, mint_mock_token, mock_now, parse_rate_limit
+import click
+
+ENV_PREFIX = "CUDIS_CONTRACT_"
+EXTRA = ("schemathesis", "hypothesis", "requests")
+"""What the `contract` extra installs and the suite imports."""
 
 _EXPIRED_LIFETIME = 1
 """Seconds of life of the token minted to probe expiry against the mock; it is used at the end of the run."""
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cudis-contract",
-        description="Check an implementation of the CUDIS API (V1) against openapi/cudis-v1.yaml.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser(
-        "run",
-        help="run the contract suite against a server",
-        description="Exit 0: conforms; 1: a rule is broken (a warning too, with --strict); 2: usage error/unreachable.",
-    )
-    run.add_argument("--base-url", required=True, help="the implementation, e.g. http://127.0.0.1:8080")
-    run.add_argument("--client-id", help="the Cudis-Client-Id the token was issued to")
-    run.add_argument("--token", help="a valid access token; against cudis-mock, omit it and one is minted")
-    run.add_argument("--expired-token", help="an expired access token, to check that it is refused")
-    run.add_argument(
-        "--max-examples",
-        type=int,
-        default=DEFAULT_MAX_EXAMPLES,
-        help=f"generated requests per operation and generator (default {DEFAULT_MAX_EXAMPLES})",
-    )
-    run.add_argument("--seed", type=int, help="seed of the generated requests (the report prints the one used)")
-    run.add_argument("--rate-limit", help="at most this many requests, e.g. 20 or 20/s or 600/m")
-    run.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for each response (default 10)")
-    run.add_argument("--junit-xml", type=Path, metavar="FILE", help="also write the results as JUnit XML")
-    run.add_argument("--strict", action="store_true", help="fail on deviations from the spec's assumptions too")
-    return parser
+
+def _option(*decls: str, **attrs: Any) -> Callable[[_F], _F]:
+    """`click.option` with the flag's environment variable, `--base-url` -> CUDIS_CONTRACT_BASE_URL, shown in --help."""
+    envvar = ENV_PREFIX + decls[0].lstrip("-").replace("-", "_").upper()
+    return click.option(*decls, envvar=envvar, show_envvar=True, **attrs)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """The flags of `cudis-contract run`."""
+
+    base_url: str
+    client_id: str | None
+    token: str | None
+    expired_token: str | None
+    max_examples: int | None
+    """None: the suite's default."""
+    seed: int | None
+    rate_limit: str | None
+    timeout: float
+    junit_xml: Path | None
+    strict: bool
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
+def cli() -> None:
+    """Check an implementation of the CUDIS API (V1) against openapi/cudis-v1.yaml.
+
+    Every flag can also be set with its environment variable, e.g. CUDIS_CONTRACT_TOKEN.
+    """
+
+
+@cli.command(
+    epilog="Exit 0: conforms; 1: a rule is broken (a warning too, with --strict); 2: usage error/unreachable.",
+    short_help="run the contract suite against a server",
+)
+@_option("--base-url", required=True, help="the implementation, e.g. http://127.0.0.1:8080")
+@_option("--client-id", help="the Cudis-Client-Id the token was issued to")
+@_option("--token", help="a valid access token; against cudis-mock, omit it and one is minted")
+@_option("--expired-token", help="an expired access token, to check that it is refused")
+@_option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    help="generated requests per operation and generator (default: the suite's, 100)",
+)
+@_option("--seed", type=int, help="seed of the generated requests (the report prints the one used)")
+@_option("--rate-limit", help="at most this many requests, e.g. 20 or 20/s or 600/m")
+@_option("--timeout", type=float, default=10.0, show_default=True, help="seconds to wait for each response")
+@_option("--junit-xml", type=click.Path(path_type=Path), metavar="FILE", help="also write the results as JUnit XML")
+@_option("--strict", is_flag=True, help="fail on deviations from the spec's assumptions too")
+def run(**options: Any) -> int:
+    """Run the contract suite against a server."""
+    return _run(RunOptions(**options))
 
 
 @dataclass(frozen=True)
@@ -63,6 +97,8 @@ class Credentials:
 
 def resolve_credentials(base_url: str, client_id: str | None, token: str | None, timeout: float) -> Credentials:
     """The credentials given, or (against cudis-mock, with no --token) minted through its control API."""
+    from .transport import ContractUsageError, mint_mock_token, mock_now
+
     if token:
         if not client_id:
             raise ContractUsageError("--client-id is required with --token (the client the token was issued to)")
@@ -91,9 +127,11 @@ def resolve_credentials(base_url: str, client_id: str | None, token: str | None,
     return Credentials(grant.client_id, grant.access_token, expired, minted=True, clock_offset=offset)
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.max_examples < 1:
-        raise ContractUsageError("--max-examples must be at least 1")
+def _run(args: RunOptions) -> int:
+    from .report import render_text, write_junit
+    from .runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite
+    from .transport import check_reachable, parse_rate_limit
+
     rate = parse_rate_limit(args.rate_limit) if args.rate_limit else None
     check_reachable(args.base_url, args.timeout)
     credentials = resolve_credentials(args.base_url, args.client_id, args.token, args.timeout)
@@ -102,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
         client_id=credentials.client_id,
         token=credentials.token,
         expired_token=args.expired_token,
-        max_examples=args.max_examples,
+        max_examples=DEFAULT_MAX_EXAMPLES if args.max_examples is None else args.max_examples,
         seed=args.seed,
         rate_limit=rate,
         timeout=args.timeout,
@@ -118,13 +156,37 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_code(args.strict)
 
 
+def missing_extra() -> list[str]:
+    """The modules of the `contract` extra that are not installed."""
+    return [name for name in EXTRA if importlib.util.find_spec(name) is None]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run `cudis-contract ARGV` and return its exit code (0 conforms, 1 broken, 2 usage error or unreachable)."""
+    missing = missing_extra()
+    if missing:
+        print(
+            f"cudis-contract needs the contract extra ({', '.join(missing)} not installed): "
+            "pip install 'cudis-mock[contract]'",
+            file=sys.stderr,
+        )
+        return 2
+    from .transport import ContractUsageError
+
     try:
-        return run(args)
+        code = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="cudis-contract", standalone_mode=False
+        )
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted!", err=True)
+        return 1
     except ContractUsageError as exc:
         print(f"cudis-contract: {exc}", file=sys.stderr)
         return exc.exit_code
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -1,44 +1,80 @@
-"""The mock's configuration: one frozen record, read from the environment and CLI flags here only."""
+"""The mock's configuration: one frozen record whose fields are also its flags and environment variables.
+
+Each field of `MockConfig` carries `metadata=flag(help)`; its type (from the annotation),
+default and help make the click option `--<field-name>` with the environment variable
+`CUDIS_MOCK_<FIELD_NAME>`. `cudis-mock serve` and `generate` declare their options from here
+(`config_options`), and wsgi.py, which has no command line, reads the same variables through the
+same options (`config_from_env`): there is no second list of names or converters.
+"""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields, replace
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
+
+import click
 
 ENV_PREFIX = "CUDIS_MOCK_"
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def flag(help: str, metavar: str | None = None) -> dict[str, Any]:
+    """The metadata that makes a MockConfig field the flag `--<name>` and the variable `CUDIS_MOCK_<NAME>`."""
+    return {"help": help, "metavar": metavar}
 
 
 @dataclass(frozen=True)
 class MockConfig:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    seed: int = 42
-    fixtures: Path | None = None
-    """A directory with clients.yaml, users.yaml, personas.yaml; None for the built-in set."""
-    error_status: Literal["200", "mapped"] = "200"
-    empty_days: Literal["omit", "zero"] = "omit"
-    validate_responses: bool = False
-    """Check every response against the spec and its rules (tests turn this on)."""
-    max_body_bytes: int = 64 * 1024
-    token_lifetime: int = 30 * 24 * 3600
-    """The page: tokens currently expire after 30 days."""
-    token_in: Literal["query", "fragment"] = "query"
-    auto_approve: str | None = None
-    admin_token: str | None = None
-    state: Path | None = None
-    workers: int = 1
-    scenario: Path | None = None
-    """A scenario file, or the name of a built-in one (fixtures/scenarios/)."""
-    journal_limit: int = 1000
-    """How many API requests the journal keeps (the latest); 0 turns the journal off."""
+    host: str = field(default="127.0.0.1", metadata=flag("interface to listen on"))
+    port: int = field(default=8080, metadata=flag("port (0 picks a free one)"))
+    seed: int = field(default=42, metadata=flag("seed of the synthetic data"))
+    fixtures: Path | None = field(
+        default=None,
+        metadata=flag("directory with clients.yaml, users.yaml, personas.yaml (default: the built-in ones)", "DIR"),
+    )
+    error_status: Literal["200", "mapped"] = field(default="200", metadata=flag("HTTP status of error envelopes"))
+    empty_days: Literal["omit", "zero"] = field(
+        default="omit", metadata=flag("days without data: left out, or listed as zeros")
+    )
+    validate_responses: bool = field(
+        default=False, metadata=flag("check every response against the spec and its rules")
+    )
+    max_body_bytes: int = field(default=64 * 1024, metadata=flag("largest request body accepted (larger: 413)", "N"))
+    token_lifetime: int = field(
+        default=30 * 24 * 3600, metadata=flag("seconds a minted token lives (the page: 30 days)", "SECONDS")
+    )
+    token_in: Literal["query", "fragment"] = field(
+        default="query", metadata=flag("where the authorize redirect puts the token (the page shows the query)")
+    )
+    auto_approve: str | None = field(
+        default=None, metadata=flag("skip the consent page and approve as this fixture user", "USER")
+    )
+    admin_token: str | None = field(
+        default=None, metadata=flag("require this token on the control API (and allow it off loopback)", "TOKEN")
+    )
+    state: Path | None = field(
+        default=None, metadata=flag("keep tokens, clock, faults and journal in this SQLite file", "FILE")
+    )
+    workers: int = field(
+        default=1,
+        metadata=flag("serve with N gunicorn worker processes sharing one state (needs cudis-mock[workers])", "N"),
+    )
+    scenario: Path | None = field(
+        default=None,
+        metadata=flag("apply a scenario of faults at start-up (and on reset): a file or a built-in name", "FILE|NAME"),
+    )
+    journal_limit: int = field(default=1000, metadata=flag("keep the latest N requests in the journal (0: off)", "N"))
 
     def __post_init__(self) -> None:
-        choices = {"error_status": ("200", "mapped"), "empty_days": ("omit", "zero"), "token_in": ("query", "fragment")}
-        for name, allowed in choices.items():
-            if getattr(self, name) not in allowed:
+        for name, hint in _hints().items():
+            allowed = typing.get_args(hint) if typing.get_origin(hint) is Literal else ()
+            if allowed and getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r})")
         if not 0 <= self.port <= 65535:
             raise ValueError(f"port must be between 0 and 65535 (got {self.port})")
@@ -52,30 +88,72 @@ class MockConfig:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-_CONVERTERS: dict[str, Any] = {
-    "port": int,
-    "seed": int,
-    "max_body_bytes": int,
-    "token_lifetime": int,
-    "workers": int,
-    "journal_limit": int,
-    "fixtures": Path,
-    "state": Path,
-    "scenario": Path,
-    "validate_responses": lambda v: v.strip().lower() in {"1", "true", "yes", "on"},
-}
+@cache
+def _hints() -> dict[str, Any]:
+    """MockConfig's field types, resolved (the annotations are strings under `from __future__ import annotations`)."""
+    return typing.get_type_hints(MockConfig)
 
 
-def config_from_env(environ: Mapping[str, str] | None = None, base: MockConfig | None = None) -> MockConfig:
-    """Apply `CUDIS_MOCK_<FIELD>` variables (e.g. CUDIS_MOCK_SEED=7) to `base`."""
-    environ = os.environ if environ is None else environ
-    changes: dict[str, Any] = {}
-    for f in fields(MockConfig):
-        name = ENV_PREFIX + f.name.upper()
-        raw = environ.get(name)
-        if raw is not None and raw != "":
-            try:
-                changes[f.name] = _CONVERTERS.get(f.name, str)(raw)
-            except ValueError:
-                raise ValueError(f"{name}={raw!r} is not a valid {f.name}") from None
-    return (base or MockConfig()).with_overrides(**changes)
+def env_var(name: str) -> str:
+    """The environment variable of a flag or field: `--empty-days` and `empty_days` give CUDIS_MOCK_EMPTY_DAYS."""
+    return ENV_PREFIX + name.lstrip("-").replace("-", "_").upper()
+
+
+def option(*decls: str, **attrs: Any) -> Callable[[_F], _F]:
+    """`click.option` with the flag's environment variable (`env_var` of the first declaration), shown in --help."""
+    return click.option(*decls, envvar=env_var(decls[0]), show_envvar=True, **attrs)
+
+
+def _click_type(hint: Any) -> Any:
+    """The click type of a field's annotation; `X | None` is X."""
+    if isinstance(hint, types.UnionType):
+        (hint,) = (arg for arg in typing.get_args(hint) if arg is not type(None))
+    if typing.get_origin(hint) is Literal:
+        return click.Choice(typing.get_args(hint))
+    if hint is Path:
+        return click.Path(path_type=Path)
+    return hint
+
+
+def _option_attrs(f: Field[Any]) -> dict[str, Any]:
+    hint = _hints()[f.name]
+    attrs: dict[str, Any] = {"help": f.metadata["help"], "default": f.default}
+    if hint is bool:
+        attrs["is_flag"] = True
+    else:
+        attrs["type"] = _click_type(hint)
+        attrs["show_default"] = f.default is not None
+    if f.metadata["metavar"]:
+        attrs["metavar"] = f.metadata["metavar"]
+    return attrs
+
+
+def _fields(names: tuple[str, ...]) -> list[Field[Any]]:
+    known = {f.name: f for f in fields(MockConfig)}
+    return [known[name] for name in names] if names else list(known.values())
+
+
+def config_options(*names: str) -> Callable[[_F], _F]:
+    """Declare the flags of MockConfig's fields `names` (all of them when none is named) on a click command."""
+
+    def declare(command: _F) -> _F:
+        for f in reversed(_fields(names)):  # click lists options in the order the decorators are written
+            command = option("--" + f.name.replace("_", "-"), **_option_attrs(f))(command)
+        return command
+
+    return declare
+
+
+def config_from_options(values: Mapping[str, Any]) -> MockConfig:
+    """The MockConfig of a command's parsed options (the names that are not its fields are ignored)."""
+    return MockConfig(**{f.name: values[f.name] for f in fields(MockConfig) if f.name in values})
+
+
+def config_from_env() -> MockConfig:
+    """MockConfig from `CUDIS_MOCK_<NAME>` variables alone (wsgi.py): the flags' own parsing, with no flags given."""
+    command = config_options()(click.Command("cudis-mock"))
+    try:
+        context = command.make_context("cudis-mock", [])
+    except click.BadParameter as exc:
+        raise ValueError(exc.format_message()) from None
+    return config_from_options(context.params)

@@ -2,101 +2,83 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from itertools import chain
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
+
+import click
 
 from cudis_spec import load_spec
 
-from ..config import MockConfig, config_from_env
+from ..config import MockConfig, config_from_options, config_options, option
 from ..people import FixtureError, Fixtures, load_fixtures
 from ..synth import UserProfile
 from .dataset import DatasetRequest, Window, dataset
 from .edge_cases import catalogue_records, index_markdown
 from .population import parse_population, population_size, population_users
-from .progress import Progress
 from .writers import WRITERS
 
 
-class UsageError(ValueError):
-    """A flag that cannot be used; exits with status 2 and the message."""
+class _Date(click.ParamType[date]):
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not a date; write YYYY-MM-DD", param, ctx)
 
 
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD") from None
+class _Instant(click.ParamType[float]):
+    name = "instant"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            return float(value)
+        except ValueError:
+            pass
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is neither Unix seconds nor an ISO date/time (e.g. 2026-11-19T12:00:00Z)", param, ctx)
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
 
 
-def _instant(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is neither Unix seconds nor an ISO date/time (e.g. 2026-11-19T12:00:00Z)"
-        ) from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+@dataclass(frozen=True)
+class GenerateOptions:
+    """The flags of `generate` that are not MockConfig settings."""
+
+    users: tuple[str, ...]
+    population: tuple[str, ...]
+    first: date | None
+    last: date | None
+    per: Literal["range", "day"]
+    format: str
+    out: Path | None
+    now: float | None
+    edge_cases: bool
 
 
-def add_generate_parser(commands: Any) -> None:
-    """The `generate` sub-command's flags."""
-    gen = commands.add_parser(
-        "generate",
-        help="write the mock's exact answers as a dataset, or the edge-case catalogue",
-        description="Write exactly what `cudis-mock serve` would answer, per user and endpoint (see docs/qa-data.md).",
-    )
-    gen.add_argument("--seed", type=int, help="seed of the synthetic data (default 42, as serve)")
-    gen.add_argument("--fixtures", type=Path, help="directory with clients.yaml, users.yaml, personas.yaml")
-    gen.add_argument(
-        "--users",
-        action="append",
-        metavar="ID[,ID...]",
-        help="fixture users to include (default: all of them, unless --population is given)",
-    )
-    gen.add_argument(
-        "--population",
-        action="append",
-        metavar="N|PERSONA:N",
-        help="add N synthesised users (pop-00001...), persona drawn per user, or N of one persona; repeatable",
-    )
-    gen.add_argument("--from", dest="first", type=_date, metavar="DATE", help="first local date (YYYY-MM-DD)")
-    gen.add_argument("--to", dest="last", type=_date, metavar="DATE", help="last local date, inclusive")
-    gen.add_argument(
-        "--per",
-        choices=["range", "day"],
-        default="range",
-        help="one query per user and endpoint for the whole range (default), or one per local day",
-    )
-    gen.add_argument("--format", choices=sorted(WRITERS), default="ndjson", help="output format (default ndjson)")
-    gen.add_argument("--out", type=Path, help="output file (a directory with --edge-cases); default stdout")
-    gen.add_argument(
-        "--now", type=_instant, help="the mock's clock: Unix seconds or an ISO date/time (default: the real time)"
-    )
-    gen.add_argument("--empty-days", choices=["omit", "zero"], help="as serve's --empty-days (default omit)")
-    gen.add_argument(
-        "--edge-cases", action="store_true", help="write the catalogue of boundary datasets with their requests"
-    )
-
-
-def _selected_users(fixtures: Fixtures, wanted: list[str] | None, population: bool) -> list[UserProfile]:
-    if wanted is None:
+def _selected_users(fixtures: Fixtures, wanted: tuple[str, ...], population: bool) -> list[UserProfile]:
+    if not wanted:
         return [] if population else list(fixtures.users.values())
     ids = [part.strip() for item in wanted for part in item.split(",") if part.strip()]
     unknown = [user_id for user_id in ids if user_id not in fixtures.users]
     if unknown:
-        raise UsageError(f"--users: unknown user {unknown[0]!r} (known: {', '.join(fixtures.users)})")
+        raise click.BadParameter(
+            f"unknown user {unknown[0]!r} (known: {', '.join(fixtures.users)})", param_hint="'--users'"
+        )
     return [fixtures.users[user_id] for user_id in dict.fromkeys(ids)]
 
 
@@ -109,71 +91,115 @@ def _output(path: Path | None) -> Iterator[TextIO]:
         yield handle
 
 
-def _edge_cases(fixtures: Fixtures, config: MockConfig, now: float, out: Path | None) -> int:
+def _edge_cases(fixtures: Fixtures, config: MockConfig, now: float, out: Path | None) -> None:
     records = list(catalogue_records(fixtures, config.seed, now, config.empty_days))
     if out is None:
         for record in records:
             sys.stdout.write(json.dumps(record, separators=(",", ":")) + "\n")
-        return 0
+        return
     out.mkdir(parents=True, exist_ok=True)
     for index, record in enumerate(records, 1):
         (out / f"{index:02d}-{record['name']}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     (out / "README.md").write_text(index_markdown(records), encoding="utf-8")
     print(f"cudis-mock generate: {len(records)} edge cases written to {out}", file=sys.stderr)
-    return 0
 
 
-def _window(args: argparse.Namespace) -> Window:
+def _window(args: GenerateOptions) -> Window:
     if args.first is None or args.last is None:
-        raise UsageError("--from DATE and --to DATE are required (or --edge-cases)")
+        raise click.UsageError("--from DATE and --to DATE are required (or --edge-cases)")
     window = Window(args.first, args.last)
     if window.last < window.first:
-        raise UsageError(f"--to {window.last} is before --from {window.first}")
+        raise click.UsageError(f"--to {window.last} is before --from {window.first}")
     longest = load_spec().range.longest_days
     if args.per == "range" and longest is not None and window.days > longest + 1:
-        raise UsageError(
+        raise click.UsageError(
             f"{window.days} days is longer than the mock serves in one query ({longest} days); "
             "split it into several runs, or use --per day"
         )
     return window
 
 
-def _run(args: argparse.Namespace) -> int:
-    config = config_from_env().with_overrides(seed=args.seed, fixtures=args.fixtures, empty_days=args.empty_days)
+def _run(config: MockConfig, args: GenerateOptions) -> None:
     fixtures = load_fixtures(config.fixtures)
     now = args.now if args.now is not None else time.time()
     if args.edge_cases:
-        return _edge_cases(fixtures, config, now, args.out)
+        _edge_cases(fixtures, config, now, args.out)
+        return
     window = _window(args)
-    specs = [parse_population(text, fixtures.personas) for text in args.population or ()]
+    try:
+        specs = [parse_population(text, fixtures.personas) for text in args.population]
+    except ValueError as exc:  # its message names --population
+        raise click.UsageError(str(exc)) from None
     chosen = _selected_users(fixtures, args.users, bool(specs))
     users: Iterable[UserProfile] = chain(chosen, population_users(config.seed, specs, fixtures.personas))
     request = DatasetRequest(
         seed=config.seed, window=window, now=now, empty_days=config.empty_days, granularity=args.per
     )
-    # No bar over records printed to the same terminal.
-    progress = Progress(len(chosen) + population_size(specs), quiet=args.out is None and sys.stdout.isatty())
-    with _output(args.out) as out:
+    # On a terminal only, and not over records printed to that same terminal.
+    quiet = not sys.stderr.isatty() or (args.out is None and sys.stdout.isatty())
+    total = len(chosen) + population_size(specs)
+    with (
+        _output(args.out) as out,
+        click.progressbar(
+            length=total,
+            label=f"generate {total:,} users",
+            show_pos=True,
+            show_percent=True,
+            file=sys.stderr,
+            hidden=quiet,
+        ) as bar,
+    ):
         writer = WRITERS[args.format](out, request)
         for answers in dataset(request, users):
             writer.write(answers)
-            progress.advance()
+            bar.update(1)
         writer.close()
-    progress.finish()
-    return 0
 
 
-def generate(args: argparse.Namespace) -> int:
+@click.command(
+    help="Write exactly what `cudis-mock serve` would answer, per user and endpoint, or the edge-case catalogue "
+    "(see docs/qa-data.md).",
+    short_help="write the mock's exact answers as a dataset, or the edge-case catalogue",
+)
+@config_options("seed", "fixtures", "empty_days")
+@option(
+    "--users",
+    multiple=True,
+    metavar="ID[,ID...]",
+    help="fixture users to include (default: all of them, unless --population is given)",
+)
+@option(
+    "--population",
+    multiple=True,
+    metavar="N|PERSONA:N",
+    help="add N synthesised users (pop-00001...), persona drawn per user, or N of one persona; repeatable",
+)
+@option("--from", "first", type=_Date(), metavar="DATE", help="first local date (YYYY-MM-DD)")
+@option("--to", "last", type=_Date(), metavar="DATE", help="last local date, inclusive")
+@option(
+    "--per",
+    type=click.Choice(["range", "day"]),
+    default="range",
+    show_default=True,
+    help="one query per user and endpoint for the whole range, or one per local day",
+)
+@option("--format", type=click.Choice(sorted(WRITERS)), default="ndjson", show_default=True, help="output format")
+@option("--out", type=click.Path(path_type=Path), help="output file (a directory with --edge-cases); default stdout")
+@option("--now", type=_Instant(), help="the mock's clock: Unix seconds or an ISO date/time (default: the real time)")
+@option("--edge-cases", is_flag=True, help="write the catalogue of boundary datasets with their requests")
+def generate(**options: Any) -> int:
     """Run `cudis-mock generate`; 2 on a usage or fixture error, with the reason on stderr."""
     try:
-        return _run(args)
-    except (UsageError, FixtureError) as exc:
-        print(f"cudis-mock generate: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:  # --population parsing
-        print(f"cudis-mock generate: {exc}", file=sys.stderr)
+        config = config_from_options(options)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    args = GenerateOptions(**{f.name: options[f.name] for f in fields(GenerateOptions)})
+    try:
+        _run(config, args)
+    except FixtureError as exc:
+        click.echo(f"cudis-mock generate: {exc}", err=True)
         return 2
     except BrokenPipeError:
         # `cudis-mock generate ... | head`: the reader left; that is not an error.
         sys.stderr.close()
-        return 0
+    return 0

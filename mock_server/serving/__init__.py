@@ -1,1 +1,11 @@
-"""Serving the app: the single-process server, gunicorn workers, and the start-up banner."""
+"""Serving the mock: the store and server of `cudis-mock serve`, gunicorn workers, the banner.
+
+`workers` and `sync_worker` import gunicorn (the `workers` extra) and are not imported here.
+"""
+
+from __future__ import annotations
+
+from .banner import announce, banner, curl_command
+from .server import WorkersUnavailable, open_store, serve, serve_single
+
+__all__ = ["WorkersUnavailable", "announce", "banner", "curl_command", "open_store", "serve", "serve_single"]

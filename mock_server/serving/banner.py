@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import json
 import shlex
+from typing import TYPE_CHECKING
+
+from ..context import mock_context
+from ..oauth.tokens import mint
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from ..config import MockConfig
 
 DAY = 86400
 
@@ -29,6 +38,7 @@ def curl_command(base_url: str, token: str, client_id: str, now: float, metric: 
 
 
 def banner(base_url: str, token: str, client_id: str, user_id: str, seed: int, now: float) -> str:
+    """The banner's text: the URL and seed, a token, a curl command, the consent page, how to mint more."""
     return "\n".join(
         [
             f"cudis-mock serving the CUDIS API (V1) at {base_url}  (seed {seed})",
@@ -41,3 +51,23 @@ def banner(base_url: str, token: str, client_id: str, user_id: str, seed: int, n
             "",
         ]
     )
+
+
+def announce(app: Flask, config: MockConfig, port: int) -> None:
+    """Mint a token for the default user and print where the mock is and how to call it."""
+    host = f"[{config.host}]" if ":" in config.host else config.host
+    base_url = f"http://{host}:{port}"
+    mock = mock_context(app)
+    client, user = mock.fixtures.default_client, mock.fixtures.default_user
+    now = mock.clock.now()
+    token, record = mint(client.id, user.id, ("daily",), now, config.token_lifetime)
+    mock.store.add_token(record)
+    lines = [banner(base_url, token, client.id, user.id, config.seed, now).rstrip("\n")]
+    if config.workers > 1 or config.state or mock.scenario:
+        workers = f"{config.workers} workers, " if config.workers > 1 else ""
+        state = (
+            f"state in {config.state}" if config.state else "shared temporary state" if workers else "state in memory"
+        )
+        scenario = f", scenario {mock.scenario.name!r}" if mock.scenario else ""
+        lines.append(f"({workers}{state}{scenario})")
+    print("\n".join(lines) + "\n", flush=True)

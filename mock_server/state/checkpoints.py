@@ -19,7 +19,7 @@ CHECKPOINT_EVERY = 0.25
 
 
 class Checkpointed(Protocol):
-    def checkpoint(self) -> None: ...
+    def checkpoint(self) -> bool: ...
 
 
 class CheckpointThread:

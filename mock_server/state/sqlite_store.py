@@ -83,11 +83,16 @@ class SqliteStore:
         db.execute("PRAGMA journal_size_limit=4194304")  # the log restarts after a checkpoint: keep 4 MB of it
         return db
 
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database (readers and writers go on meanwhile)."""
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database (readers and writers go on meanwhile).
+
+        True when the whole log is in the database, so the next write starts the log afresh;
+        False when another checkpoint (another thread or process) was busy or a reader held frames back.
+        """
         self._checkpoints.checkpointing()
         with self._pool.connection() as db:
-            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            busy, log, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return bool(busy == 0 and log == done)
 
     @contextmanager
     def _writing(self, *, changes: bool = True) -> Iterator[sqlite3.Connection]:

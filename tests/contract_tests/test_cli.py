@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -12,6 +14,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from contract_tests.cli import main
+from contract_tests.runner import DEFAULT_MAX_EXAMPLES
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
 from mock_server.state.store import ClockState
@@ -99,10 +102,54 @@ def test_usage_errors_and_unreachable_servers_exit_2(
     assert message in capsys.readouterr().err
 
 
-def test_missing_base_url_is_a_usage_error() -> None:
-    with pytest.raises(SystemExit) as exited:
-        main(["run"])
-    assert exited.value.code == 2
+def test_missing_base_url_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: cudis-contract run [OPTIONS]\n")
+    assert "Error: Missing option '--base-url' (env var: 'CUDIS_CONTRACT_BASE_URL')." in err
+
+
+def test_a_mistyped_flag_gets_the_usage_and_the_closest_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--base-url", "http://127.0.0.1:9", "--max-example", "3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Usage: cudis-contract run [OPTIONS]\n")
+    assert "Error: No such option '--max-example'. Did you mean '--max-examples'?" in err
+
+
+def test_flags_come_from_cudis_contract_variables(
+    reference_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CUDIS_CONTRACT_BASE_URL", reference_url)
+    monkeypatch.setenv("CUDIS_CONTRACT_TOKEN", "T")
+    assert main(["run"]) == 2  # the token without its client id: the variables were read
+    assert "--client-id is required" in capsys.readouterr().err
+    monkeypatch.setenv("CUDIS_CONTRACT_MAX_EXAMPLES", "0")
+    assert main(["run"]) == 2
+    assert "Invalid value for '--max-examples' (env var: 'CUDIS_CONTRACT_MAX_EXAMPLES')" in capsys.readouterr().err
+
+
+def test_help_names_the_suites_default_number_of_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert f"(default: the suite's, {DEFAULT_MAX_EXAMPLES})" in out
+    assert "[env var: CUDIS_CONTRACT_TOKEN]" in out
+
+
+# schemathesis made unimportable, as in an install without the `contract` extra.
+_WITHOUT_SCHEMATHESIS = (
+    "import sys; sys.modules['schemathesis'] = None; from contract_tests.cli import main; raise SystemExit(main())"
+)
+
+
+@pytest.mark.parametrize("argv", [["run", "--base-url", "http://127.0.0.1:9"], ["--help"]])
+def test_without_the_contract_extra_it_says_what_to_install(argv: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SCHEMATHESIS, *argv], capture_output=True, text=True, timeout=30
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "cudis-contract needs the contract extra (schemathesis not installed): pip install 'cudis-mock[contract]'\n"
+    )
 
 
 @pytest.mark.parametrize("frozen", [True, False])

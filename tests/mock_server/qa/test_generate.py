@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -216,27 +221,43 @@ def test_bad_flags_exit_2_and_say_what_to_fix(
     assert message in capsys.readouterr().err
 
 
-def test_a_bad_date_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["generate", "--from", "2024-02-30", "--to", "2024-03-01"])
-    assert exit_info.value.code == 2
-    assert "'2024-02-30' is not a date; write YYYY-MM-DD" in capsys.readouterr().err
+def test_a_bad_date_is_refused_with_the_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--from", "2024-02-30", "--to", "2024-03-01"]) == 2
+    err = capsys.readouterr().err
+    assert "Usage: cudis-mock generate [OPTIONS]" in err
+    assert "'2024-02-30' is not a date; write YYYY-MM-DD" in err
 
 
-def test_progress_bar_only_on_a_terminal() -> None:
-    import io
+_POPULATION = ["generate", "--population", "3", "--from", "2025-01-01", "--to", "2025-01-07", "--now", str(FIXED_NOW)]
 
-    from mock_server.qa.progress import Progress
 
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
+def test_no_progress_bar_off_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*_POPULATION, "--out", str(tmp_path / "out.ndjson")]) == 0
+    assert capsys.readouterr().err == ""
 
-    tty, pipe = Terminal(), io.StringIO()
-    for stream in (tty, pipe):
-        progress = Progress(4, stream=stream)
-        for _ in range(4):
-            progress.advance()
-        progress.finish()
-    assert "4/4 users" in tty.getvalue() and "100%" in tty.getvalue()
-    assert pipe.getvalue() == ""
+
+def test_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """stderr on a pseudo-terminal, as in an interactive shell: the bar counts the users to the end."""
+    controller, terminal = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "mock_server.cli", *_POPULATION, "--out", str(tmp_path / "out.ndjson")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=terminal,
+    ) as process:
+        os.close(terminal)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(controller)
+    screen = re.sub(r"\x1b\[[?0-9;]*[A-Za-z]", "", drawn.decode())  # the cursor hidden while drawing
+    frames = [frame.strip() for frame in screen.replace("\r\n", "\n").split("\r") if frame.strip()]
+    assert frames[0] == "generate 3 users  [" + "-" * 36 + "]  0/3    0%", screen
+    assert frames[-1] == "generate 3 users  [" + "#" * 36 + "]  3/3  100%", screen
