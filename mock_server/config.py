@@ -19,6 +19,8 @@ from typing import Any, Literal, TypeVar
 
 import click
 
+from cudis_spec import ErrorStatusMode
+
 ENV_PREFIX = "CUDIS_MOCK_"
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -38,7 +40,7 @@ class MockConfig:
         default=None,
         metadata=flag("directory with clients.yaml, users.yaml, personas.yaml (default: the built-in ones)", "DIR"),
     )
-    error_status: Literal["200", "mapped"] = field(default="200", metadata=flag("HTTP status of error envelopes"))
+    error_status: ErrorStatusMode = field(default="200", metadata=flag("HTTP status of error envelopes"))
     empty_days: Literal["omit", "zero"] = field(
         default="omit", metadata=flag("days without data: left out, or listed as zeros")
     )
