@@ -19,12 +19,22 @@ from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
 from mock_server.state.store import ClockState
 
-# CI runs a pinned, derandomized profile so a landing never depends on luck; locally every run explores anew.
+# Every run of the gate (`make test`, CI or not) draws the same examples: a failure is the code's, never luck's,
+# and a saved failing example from another run cannot change the outcome. `make fuzz` (HYPOTHESIS_PROFILE=fuzz)
+# explores: new draws each run, more of them, and failures kept in .hypothesis/ to replay.
 settings.register_profile(
-    "ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "gate",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.register_profile(
+    "fuzz", max_examples=500, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "gate")
 
 # Thursday 2026-11-19 12:00 UTC: a fixed "now" for tests that need one.
 FIXED_NOW = 1795089600.0
