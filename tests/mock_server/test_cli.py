@@ -10,28 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from ..servers import MockProcess
 
-@pytest.fixture
+
+@pytest.fixture(scope="module")
 def served() -> Iterator[list[str]]:
     """A real `cudis-mock serve --port 0` process; yields its banner lines."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:  # the banner is printed once the port is bound
-        lines.append(line.rstrip("\n"))
-        if line.startswith("mint more tokens"):
-            break
-    try:
-        yield lines
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
+    with MockProcess.start() as mock:
+        yield mock.banner.splitlines()
 
 
 def test_banner_names_the_url_and_a_token(served: list[str]) -> None:
