@@ -25,7 +25,7 @@ from mock_server.http.logmask import mask_secrets
 from mock_server.oauth import tokens as tokens_module
 from mock_server.oauth.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, new_token
 
-from .harness import RANGE, ServedMock, auth_headers, served
+from .harness import RANGE, ServedMock, auth_headers
 from .test_hostile_oauth import consent_form, cookies_of, post_decision
 
 TOKEN = re.compile(r"^[A-Z0-9]{32}$")
@@ -66,8 +66,8 @@ def test_tokens_are_unique_and_evenly_spread() -> None:
     assert all(abs(n - expected) < 0.15 * expected for n in counts.values()), counts
 
 
-def test_tokens_minted_over_http_are_well_formed_and_distinct(served_mock: ServedMock) -> None:
-    minted = {served_mock.mint() for _ in range(50)}
+def test_tokens_minted_over_http_are_well_formed_and_distinct(mock: ServedMock) -> None:
+    minted = {mock.mint() for _ in range(50)}
     assert len(minted) == 50 and all(TOKEN.match(t) for t in minted)
 
 
@@ -183,19 +183,28 @@ def _leak_tokens(mock: ServedMock) -> list[str]:
     return leaked
 
 
-@pytest.mark.parametrize("args", [(), ("--workers", "2")], ids=["threaded", "two-workers"])
-def test_tokens_and_passwords_never_reach_the_log_or_the_journal(args: tuple[str, ...]) -> None:
-    with served(*args) as mock:
-        leaked = _leak_tokens(mock)
-        journal = mock.raw().request("GET", "/__mock__/requests", b"")
-        assert journal.status == 200
-        entries = json.dumps(journal.json(), ensure_ascii=False)
-        log = mock.log_text()
+@pytest.fixture(params=["threaded", "two-workers"])
+def logging_mock(request: pytest.FixtureRequest, mock: ServedMock) -> Iterator[ServedMock]:
+    """The session's threaded mock (its access log has every request line), or two gunicorn workers."""
+    if request.param == "threaded":
+        yield mock
+    else:
+        with ServedMock.start("--workers", "2") as workers:
+            yield workers
+
+
+def test_tokens_and_passwords_never_reach_the_log_or_the_journal(logging_mock: ServedMock) -> None:
+    mock = logging_mock
+    leaked = _leak_tokens(mock)
+    journal = mock.raw().request("GET", "/__mock__/requests", b"")
+    assert journal.status == 200
+    entries = json.dumps(journal.json(), ensure_ascii=False)
+    log = mock.log_text()
     for token in leaked:
         assert token not in log, f"token {token[:4]}… in clear in the log"
         assert token not in entries, f"token {token[:4]}… in clear in the journal"
     assert "password=cudis" not in entries and "password=cudis" not in log
-    if not args:  # the threaded server logs every request line: each one is there, masked
+    if " workers, " not in mock.banner:  # the threaded server logs every request line: each one is there, masked
         assert f"access_token={leaked[0][:4]}…" in log
         assert f"/__mock__/tokens/{leaked[1][:4]}…" in log
     assert f"access_token={leaked[0][:4]}…" in entries
@@ -269,9 +278,9 @@ def test_the_admin_token_never_reaches_the_journal() -> None:
 
 
 def test_a_consent_form_only_works_with_the_mock_that_signed_it_and_only_for_its_request(
-    served_mock: ServedMock,
+    mock: ServedMock,
 ) -> None:
-    raw = served_mock.raw()
+    raw = mock.raw()
     page = raw.request("GET", "/oauth/authorize?response_type=token&client_id=cudis-wellness&state=s1", b"")
     fields = consent_form(page.body.decode())
     token_field = next(k for k in fields if "csrf" in k)
@@ -279,12 +288,12 @@ def test_a_consent_form_only_works_with_the_mock_that_signed_it_and_only_for_its
     body, _, signature = fields[token_field].rpartition(".")
     forged = body.replace("e", "f", 1) + "." + signature
     refused = post_decision(
-        served_mock,
+        mock,
         {**fields, token_field: forged, "decision": "approve", "user": "typical", "grant": "daily"},
         cookies_of(page),
     )
     assert refused.status == 403 and refused.header("Location") is None
     approved = post_decision(
-        served_mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(page)
+        mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(page)
     )
     assert approved.status == 302 and "access_token=" in (approved.header("Location") or "")
