@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format clean browser-deps bench bench-deps bench-generate soak soak-deps
+.PHONY: install run test fuzz lint format clean browser-deps bench bench-deps bench-generate soak soak-deps
 
 # .[dev]: the mock, both extras (contract: the suite's engine; workers: gunicorn) and the test tools.
 $(STAMP): pyproject.toml
@@ -35,6 +35,11 @@ browser-deps:
 
 test: install browser-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# `make test` draws the same Hypothesis examples on every machine (profile `gate`); `make fuzz` explores:
+# the property tests only, new draws each run and more of them, failures kept in .hypothesis/ to replay.
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m hypothesis -p no:cacheprovider $(PYTEST_ARGS)
 
 # The full-size memory run of `cudis-mock generate` (10,000 users x 365 days; minutes of CPU).
 bench-generate: install

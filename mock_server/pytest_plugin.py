@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 import pytest
 import requests
@@ -24,24 +24,26 @@ from .app import create_app
 from .config import MockConfig
 from .context import mock_context
 
-__all__ = ["CudisMock", "CudisMockError", "CudisMockServer"]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = ["CudisMock", "CudisMockError", "CudisMockServer", "ServedApp"]
 
 
 class CudisMockError(AssertionError):
     """Something went wrong inside the mock while the test ran."""
 
 
-class CudisMockServer:
-    """A mock served by a thread of this process on a free loopback port."""
+class ServedApp:
+    """A WSGI app served by a thread of this process; the port is bound before the constructor returns."""
 
-    def __init__(self, config: MockConfig) -> None:
-        self.app: Flask = create_app(config)
-        self._server: BaseWSGIServer = make_server(config.host, config.port, self.app, threaded=True)
-        host = f"[{config.host}]" if ":" in config.host else config.host
-        self.base_url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="cudis-mock", daemon=True)
+    def __init__(self, app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True)
+        shown = f"[{host}]" if ":" in host else host
+        self.base_url = f"http://{shown}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name=self.base_url, daemon=True)
 
-    def start(self) -> CudisMockServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -49,6 +51,20 @@ class CudisMockServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+class CudisMockServer(ServedApp):
+    """A mock served by a thread of this process on a free loopback port."""
+
+    def __init__(self, config: MockConfig) -> None:
+        self.app: Flask = create_app(config)
+        super().__init__(self.app, config.host, config.port)
 
 
 class CudisMock:

@@ -1,10 +1,9 @@
-"""Shared fixtures: the app, its test client, and a real mock server on loopback."""
+"""Shared fixtures: the app, its test client, the session's live mock, a browser; the Hypothesis profiles."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,18 +12,28 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
+from mock_server.pytest_plugin import CudisMock
 from mock_server.state.store import ClockState
 
-# CI runs a pinned, derandomized profile so a landing never depends on luck; locally every run explores anew.
+# Every run of the gate (`make test`, CI or not) draws the same examples: a failure is the code's, never luck's,
+# and a saved failing example from another run cannot change the outcome. `make fuzz` (HYPOTHESIS_PROFILE=fuzz)
+# explores: new draws each run, more of them, and failures kept in .hypothesis/ to replay.
 settings.register_profile(
-    "ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "gate",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.register_profile(
+    "fuzz", max_examples=500, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "gate")
 
 # Thursday 2026-11-19 12:00 UTC: a fixed "now" for tests that need one.
 FIXED_NOW = 1795089600.0
@@ -76,24 +85,25 @@ def auth(mint) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 @dataclass
 class LiveMock:
+    """The session's mock on a real loopback port: its URL and its app (for its state and its clock)."""
+
     base_url: str
     app: Flask
 
     def mint(self, **fields: object) -> str:
         response = self.app.test_client().post("/__mock__/tokens", json=fields)
+        assert response.status_code == 201, response.data
         return str(response.json["access_token"])  # type: ignore[index]
 
 
-@pytest.fixture(scope="session")
-def live_mock() -> Iterator[LiveMock]:
-    """A real HTTP server on loopback, started once per session (the port is bound before it returns)."""
-    app = create_app(MockConfig(validate_responses=True))
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveMock(base_url=f"http://127.0.0.1:{server.server_port}", app=app)
-    server.shutdown()
-    server.server_close()
+@pytest.fixture
+def live_mock(cudis_mock: CudisMock) -> LiveMock:
+    """The one in-thread mock of the session (the plugin's `cudis_mock_server`), reset for this test.
+
+    Through `cudis_mock`, an error or a contract break inside the mock while the test runs fails it.
+    """
+    assert cudis_mock.app is not None
+    return LiveMock(base_url=cudis_mock.base_url, app=cudis_mock.app)
 
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -9,8 +9,8 @@ import pytest
 
 from contract_tests.runner import Report, SuiteOptions, run_suite
 
+from ..servers import in_thread
 from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, TOKEN, Behaviour, create_reference_app
-from .implementations.serving import serving
 
 QUICK = 1
 """Generated requests per generator in these tests: the hand-picked cases carry the detection."""
@@ -36,7 +36,7 @@ def serve_reference() -> Iterator[Callable[[Behaviour], AbstractContextManager[s
     """Serve the reference implementation with a behaviour; yields its base URL."""
 
     def _serve(behaviour: Behaviour) -> AbstractContextManager[str]:
-        return serving(create_reference_app(behaviour))
+        return in_thread(create_reference_app(behaviour))
 
     yield _serve
 
@@ -44,5 +44,5 @@ def serve_reference() -> Iterator[Callable[[Behaviour], AbstractContextManager[s
 @pytest.fixture(scope="module")
 def reference_url() -> Iterator[str]:
     """The correct reference implementation, served once per module."""
-    with serving(create_reference_app(Behaviour())) as base_url:
+    with in_thread(create_reference_app(Behaviour())) as base_url:
         yield base_url

@@ -20,8 +20,8 @@ from mock_server.context import mock_context
 from mock_server.state.store import ClockState
 
 from ..conftest import LiveMock
+from ..servers import in_thread
 from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, TOKEN, Behaviour
-from .implementations.serving import serving
 
 Serve = Callable[[Behaviour], AbstractContextManager[str]]
 
@@ -157,7 +157,7 @@ def test_a_mock_whose_clock_was_moved_still_conforms(frozen: bool, capsys: pytes
     app = create_app(MockConfig())
     ahead = time.time() + 20 * 86400  # "today" is twenty days from now, by the mock's clock
     mock_context(app).store.set_clock_state(ClockState(frozen_at=ahead) if frozen else ClockState(offset=20 * 86400))
-    with serving(app) as base_url:
+    with in_thread(app) as base_url:
         assert main(["run", "--base-url", base_url, "--max-examples", "2"]) == 0
     out = capsys.readouterr().out
     if frozen:  # the one-second token never lapses on a frozen clock, so its probe is left out, and said so

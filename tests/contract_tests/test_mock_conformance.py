@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
 from schemathesis import Case
@@ -15,6 +17,7 @@ from contract_tests.checks import (
 )
 from cudis_spec.files import api_spec_path as spec_path
 from mock_server.context import mock_context
+from mock_server.pytest_plugin import CudisMock, CudisMockServer
 
 from ..conftest import LiveMock
 
@@ -23,17 +26,27 @@ schema = schemathesis.openapi.from_path(spec_path())
 
 
 @pytest.fixture(scope="module")
-def credentials(live_mock: LiveMock) -> Credentials:
-    return Credentials(token=live_mock.mint(user_id="typical"), client_id="cudis-wellness")
+def module_mock(cudis_mock_server: CudisMockServer) -> Iterator[LiveMock]:
+    """The session's in-thread mock, reset once for the module: Hypothesis refuses a function-scoped
+    fixture in its tests (it would run once for all of a test's examples)."""
+    control = CudisMock(cudis_mock_server.base_url, cudis_mock_server.app)
+    control.reset()
+    yield LiveMock(base_url=cudis_mock_server.base_url, app=cudis_mock_server.app)
+    control.close()
+
+
+@pytest.fixture(scope="module")
+def credentials(module_mock: LiveMock) -> Credentials:
+    return Credentials(token=module_mock.mint(user_id="typical"), client_id="cudis-wellness")
 
 
 @schema.parametrize()
-def test_mock_keeps_its_contract(case: Case, live_mock: LiveMock, credentials: Credentials) -> None:
+def test_mock_keeps_its_contract(case: Case, module_mock: LiveMock, credentials: Credentials) -> None:
     # Real credentials replace the generated ones, but a header a negative case left out stays out.
     present = {name.lower() for name in (case.headers or {})}
     headers = {name: value for name, value in credentials.headers().items() if name.lower() in present}
     case.call_and_validate(
-        base_url=live_mock.base_url,
+        base_url=module_mock.base_url,
         headers=headers,
         excluded_checks=list(BUILTINS_REPLACED),
         additional_checks=[
@@ -42,4 +55,4 @@ def test_mock_keeps_its_contract(case: Case, live_mock: LiveMock, credentials: C
             ignored_auth_by_envelope(credentials),
         ],
     )
-    assert mock_context(live_mock.app).violations == []
+    assert mock_context(module_mock.app).violations == []

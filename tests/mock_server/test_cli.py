@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,32 +15,17 @@ import pytest
 from mock_server.cli import main
 from mock_server.config import MockConfig
 
+from ..servers import MockProcess
+
 
 @contextmanager
 def banner_of(*args: str, env: dict[str, str] | None = None) -> Iterator[list[str]]:
     """A real `cudis-mock serve --port 0 ARGS` process; yields its banner lines."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert process.stdout is not None
-    lines = []
-    for line in process.stdout:  # the banner is printed once the port is bound
-        lines.append(line.rstrip("\n"))
-        if line.startswith("mint more tokens"):
-            break
-    try:
-        yield lines
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()
+    with MockProcess.start(*args, env=env) as mock:
+        yield mock.banner.splitlines()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def served() -> Iterator[list[str]]:
     with banner_of() as lines:
         yield lines

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,11 +13,26 @@ from urllib3.util import parse_url
 
 from mock_server.cli import main
 
-from .serving import Served, serving
+from ..servers import MockProcess
 
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 DAY = 86400
 ATTEMPTS = 300
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[MockProcess]:
+    """One `cudis-mock serve --workers 2` for the module; whatever the tests did, it logged no traceback."""
+    with MockProcess.start("--workers", "2") as mock:
+        yield mock
+    assert "Traceback" not in mock.log_text(), mock.log_text()
+
+
+@pytest.fixture
+def mock(served: MockProcess) -> MockProcess:
+    """The module's two-worker mock, reset (its shared state too) for this test."""
+    served.reset()
+    return served
 
 
 def worker(response: requests.Response) -> int:
@@ -34,7 +48,7 @@ def until(call: Callable[[], requests.Response], wanted: Callable[[int], bool]) 
     raise AssertionError(f"no wanted worker answered in {ATTEMPTS} attempts")
 
 
-def query(mock: Served, token: str) -> requests.Response:
+def query(mock: MockProcess, token: str) -> requests.Response:
     headers = {"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"}
     return requests.get(f"{mock.base_url}/partner/v1/query/heart_beat", json=RANGE, headers=headers, timeout=10)
 
@@ -51,44 +65,41 @@ def on_each_worker(call: Callable[[], requests.Response], workers: set[int]) -> 
 
 
 def test_a_token_minted_through_one_worker_and_the_clock_moved_through_another_hold_on_both(
-    tmp_path: Path,
+    mock: MockProcess,
 ) -> None:
     started = time.monotonic()
-    with serving("--workers", "2", log=tmp_path / "stderr.log") as mock:
-        assert "(2 workers, shared temporary state)" in mock.banner
-        minted = requests.post(f"{mock.base_url}/__mock__/tokens", json={}, timeout=10)
-        minter = worker(minted)
-        token = minted.json()["access_token"]
-        # PUT is idempotent, so repeating it until the other worker answers is harmless.
-        moved_to = float(minted.json()["expires_at"]) - DAY
-        clock = until(
-            lambda: requests.put(f"{mock.base_url}/__mock__/clock", json={"now": moved_to}, timeout=10),
-            lambda pid: pid != minter,
-        )
-        mover = worker(clock)
-        both = {minter, mover}
-        assert len(both) == 2
+    assert "(2 workers, shared temporary state)" in mock.banner
+    minted = requests.post(f"{mock.base_url}/__mock__/tokens", json={}, timeout=10)
+    minter = worker(minted)
+    token = minted.json()["access_token"]
+    # PUT is idempotent, so repeating it until the other worker answers is harmless.
+    moved_to = float(minted.json()["expires_at"]) - DAY
+    clock = until(
+        lambda: requests.put(f"{mock.base_url}/__mock__/clock", json={"now": moved_to}, timeout=10),
+        lambda pid: pid != minter,
+    )
+    mover = worker(clock)
+    both = {minter, mover}
+    assert len(both) == 2
 
-        clocks = on_each_worker(lambda: requests.get(f"{mock.base_url}/__mock__/clock", timeout=10), both)
-        assert {pid: c["now"] for pid, c in clocks.items()} == {minter: moved_to, mover: moved_to}
-        answers = on_each_worker(lambda: query(mock, token), both)
-        assert {pid: a["code"] for pid, a in answers.items()} == {minter: 200, mover: 200}
+    clocks = on_each_worker(lambda: requests.get(f"{mock.base_url}/__mock__/clock", timeout=10), both)
+    assert {pid: c["now"] for pid, c in clocks.items()} == {minter: moved_to, mover: moved_to}
+    answers = on_each_worker(lambda: query(mock, token), both)
+    assert {pid: a["code"] for pid, a in answers.items()} == {minter: 200, mover: 200}
 
-        # Two days later by the shared clock, moved through one worker: the token has expired on both.
-        advanced = requests.post(f"{mock.base_url}/__mock__/clock/advance", json={"seconds": 2 * DAY}, timeout=10)
-        assert advanced.json()["now"] == moved_to + 2 * DAY
-        answers = on_each_worker(lambda: query(mock, token), both)
-        assert {pid: a["code"] for pid, a in answers.items()} == {minter: 20007, mover: 20007}
+    # Two days later by the shared clock, moved through one worker: the token has expired on both.
+    advanced = requests.post(f"{mock.base_url}/__mock__/clock/advance", json={"seconds": 2 * DAY}, timeout=10)
+    assert advanced.json()["now"] == moved_to + 2 * DAY
+    answers = on_each_worker(lambda: query(mock, token), both)
+    assert {pid: a["code"] for pid, a in answers.items()} == {minter: 20007, mover: 20007}
 
-        # The journal and the faults are shared too.
-        requests.post(f"{mock.base_url}/__mock__/faults", json={"kind": "status", "status": 503}, timeout=10)
-        answers = on_each_worker(lambda: query(mock, token), both)
-        assert {a["code"] for a in answers.values()} == {50300}
-        journal = requests.get(f"{mock.base_url}/__mock__/requests", timeout=10).json()["requests"]
-        assert {e["worker"] for e in journal} == both
+    # The journal and the faults are shared too.
+    requests.post(f"{mock.base_url}/__mock__/faults", json={"kind": "status", "status": 503}, timeout=10)
+    answers = on_each_worker(lambda: query(mock, token), both)
+    assert {a["code"] for a in answers.values()} == {50300}
+    journal = requests.get(f"{mock.base_url}/__mock__/requests", timeout=10).json()["requests"]
+    assert {e["worker"] for e in journal} == both
     assert time.monotonic() - started < 20
-    log = (tmp_path / "stderr.log").read_text()
-    assert "Traceback" not in log, log
 
 
 def _read_all(sock: socket.socket) -> bytes:
@@ -99,43 +110,42 @@ def _read_all(sock: socket.socket) -> bytes:
     return data
 
 
-def test_connections_that_send_nothing_hold_no_worker_and_are_served_when_they_speak(tmp_path: Path) -> None:
+def test_connections_that_send_nothing_hold_no_worker_and_are_served_when_they_speak(mock: MockProcess) -> None:
     # A browser opens spare connections ahead of time. gunicorn's own sync worker would wait on
     # each until its 60-second timeout killed it: two such sockets stopped both workers.
-    with serving("--workers", "2", log=tmp_path / "stderr.log") as mock:
-        url = parse_url(mock.base_url)
-        idle = [socket.create_connection((url.host, url.port)) for _ in range(8)]
-        try:
-            time.sleep(0.2)  # both workers have accepted what they could by now
-            answers = [query(mock, mock.token) for _ in range(10)]
-            assert [a.json()["code"] for a in answers] == [200] * 10
-            assert len({worker(a) for a in answers}) <= 2
-            idle[0].sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
-            assert _read_all(idle[0]).startswith(b"HTTP/1.1 200")
-        finally:
-            for sock in idle:
-                sock.close()
+    url = parse_url(mock.base_url)
+    # Each connect returns once the connection is in the listening socket's queue, which is
+    # first in, first out: a worker reaches the queries below only past these eight.
+    idle = [socket.create_connection((url.host, url.port)) for _ in range(8)]
+    try:
+        answers = [query(mock, mock.token) for _ in range(10)]
+        assert [a.json()["code"] for a in answers] == [200] * 10
+        assert len({worker(a) for a in answers}) <= 2
+        idle[0].sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
+        assert _read_all(idle[0]).startswith(b"HTTP/1.1 200")
+    finally:
+        for sock in idle:
+            sock.close()
 
 
-def test_a_dropped_connection_fault_closes_the_socket_without_an_answer(tmp_path: Path) -> None:
-    with serving("--workers", "2", log=tmp_path / "stderr.log") as mock:
-        fault = {"kind": "drop", "endpoint": "/partner/v1/query/heart_beat", "times": 1}
-        assert requests.post(f"{mock.base_url}/__mock__/faults", json=fault, timeout=10).status_code == 201
-        url = parse_url(mock.base_url)
-        with socket.create_connection((url.host, url.port)) as sock:
-            body = b'{"startTime": 1726358400, "endTime": 1726704000}'
-            sock.sendall(
-                b"GET /partner/v1/query/heart_beat HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer "
-                + mock.token.encode()
-                + b"\r\nCudis-Client-Id: cudis-wellness\r\nContent-Type: application/json\r\nContent-Length: "
-                + str(len(body)).encode()
-                + b"\r\n\r\n"
-                + body
-            )
-            assert _read_all(sock) == b""
-        assert query(mock, mock.token).json()["code"] == 200
-        journal = requests.get(f"{mock.base_url}/__mock__/requests", timeout=10).json()["requests"]
-        assert [(e["fault"] is not None, e["status"]) for e in journal] == [(True, None), (False, 200)]
+def test_a_dropped_connection_fault_closes_the_socket_without_an_answer(mock: MockProcess) -> None:
+    fault = {"kind": "drop", "endpoint": "/partner/v1/query/heart_beat", "times": 1}
+    assert requests.post(f"{mock.base_url}/__mock__/faults", json=fault, timeout=10).status_code == 201
+    url = parse_url(mock.base_url)
+    with socket.create_connection((url.host, url.port)) as sock:
+        body = b'{"startTime": 1726358400, "endTime": 1726704000}'
+        sock.sendall(
+            b"GET /partner/v1/query/heart_beat HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer "
+            + mock.token.encode()
+            + b"\r\nCudis-Client-Id: cudis-wellness\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
+        assert _read_all(sock) == b""
+    assert query(mock, mock.token).json()["code"] == 200
+    journal = requests.get(f"{mock.base_url}/__mock__/requests", timeout=10).json()["requests"]
+    assert [(e["fault"] is not None, e["status"]) for e in journal] == [(True, None), (False, 200)]
 
 
 def test_zero_workers_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""A real `cudis-mock serve` in a child process, and an HTTP client that sends bytes as given.
+"""An HTTP client that sends bytes as given, and `cudis-mock serve` (tests/servers.py) seen through it.
 
 `requests` and `http.client` normalise what they send (they refuse CR/LF in a header, fix up
 Content-Length, encode the body); hostile input has to go over a raw socket.
@@ -7,23 +7,16 @@ Content-Length, encode the body); hostile input has to go over a raw socket.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..servers import MockProcess
 
 CLIENT_ID = "cudis-wellness"
 RANGE = b'{"startTime": 1726358400, "endTime": 1726704000}'
-_URL = re.compile(r"\bat (http://[^\s]+)")
 
 
 @dataclass
@@ -156,38 +149,11 @@ def auth_headers(token: str, content_type: str | None = "application/json") -> l
     return headers
 
 
-@dataclass
-class ServedMock:
-    """`cudis-mock serve` running in a child process."""
-
-    process: subprocess.Popen[bytes]
-    base_url: str
-    token: str
-    """The token the banner printed."""
-    log_path: Path
-    args: tuple[str, ...] = ()
-    _log: BinaryIO | None = field(default=None, repr=False)
-
-    @property
-    def host(self) -> str:
-        return urlsplit(self.base_url).hostname or "127.0.0.1"
-
-    @property
-    def port(self) -> int:
-        return urlsplit(self.base_url).port or 80
+class ServedMock(MockProcess):
+    """`cudis-mock serve` in a child process (`ServedMock.start(...)`), spoken to byte for byte."""
 
     def raw(self, timeout: float = 10.0) -> RawClient:
         return RawClient(self.host, self.port, timeout)
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def mint(self, **fields: object) -> str:
-        response = self.raw().request(
-            "POST", "/__mock__/tokens", json.dumps(fields).encode(), [("Content-Type", "application/json")]
-        )
-        assert response.status == 201, response.body
-        return str(response.json()["access_token"])
 
     def query(self, token: str | None = None, metric: str = "heart_beat") -> RawResponse:
         """A valid query: what must still work after any hostile request."""
@@ -197,93 +163,3 @@ class ServedMock:
         assert self.process.poll() is None, f"the mock exited with {self.process.returncode}: {self.log_text()[-2000:]}"
         response = self.query()
         assert response.status == 200 and response.envelope["code"] == 200, response.body[:300]
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
-        if self._log is not None:
-            self._log.close()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        return self.process.returncode
-
-
-def cudis_mock_command() -> list[str]:
-    return [sys.executable, "-m", "mock_server.cli"]
-
-
-def start_mock(*args: str, env: dict[str, str] | None = None, ready_timeout: float = 60.0) -> ServedMock:
-    """Start `cudis-mock serve --port 0 ARGS`; returns once the banner names the bound URL.
-
-    The banner is printed after the port is bound, so reading it is the wait: no sleeping.
-    Stderr (the access log) goes to a file the test can read.
-    """
-    log_file = tempfile.NamedTemporaryFile(prefix="cudis-mock-", suffix=".log", delete=False)  # noqa: SIM115
-    command = [*cudis_mock_command(), "serve", "--port", "0", *args]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log_file, env=environment)
-    assert process.stdout is not None
-    lines: list[str] = []
-    base_url = token = ""
-    with _deadline(ready_timeout, process):
-        for raw_line in process.stdout:
-            line = raw_line.decode("utf-8", "replace")
-            lines.append(line)
-            match = _URL.search(line)
-            if match and not base_url:
-                base_url = match.group(1)
-            found = re.search(r": ([A-Z0-9]{32})\s*$", line)
-            if found and not token:
-                token = found.group(1)
-            if base_url and token:
-                break
-    if not (base_url and token):
-        process.kill()
-        process.wait()
-        log_file.close()
-        raise RuntimeError(f"cudis-mock did not start: {''.join(lines)}{Path(log_file.name).read_text()}")
-    # Keep draining stdout so that a chatty server never blocks on a full pipe.
-    _drain_in_background(process)
-    return ServedMock(process, base_url, token, Path(log_file.name), tuple(args), log_file)
-
-
-def _drain_in_background(process: subprocess.Popen[bytes]) -> None:
-    import threading
-
-    def drain() -> None:
-        assert process.stdout is not None
-        try:
-            for _ in process.stdout:
-                pass
-        except (OSError, ValueError):  # closed by stop()
-            pass
-
-    threading.Thread(target=drain, daemon=True).start()
-
-
-@contextmanager
-def _deadline(seconds: float, process: subprocess.Popen[bytes]) -> Iterator[None]:
-    """Kill `process` if the block takes longer than `seconds` (a start-up that hangs)."""
-    import threading
-
-    timer = threading.Timer(seconds, process.kill)
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-
-
-@contextmanager
-def served(*args: str, env: dict[str, str] | None = None) -> Iterator[ServedMock]:
-    mock = start_mock(*args, env=env)
-    try:
-        yield mock
-    finally:
-        mock.stop()
-        mock.log_path.unlink(missing_ok=True)

@@ -19,7 +19,7 @@ from cudis_spec.files import admin_spec_path
 from cudis_spec.files import api_spec_path as spec_path
 from mock_server.people.files import builtin_fixtures_dir
 
-from .harness import RawResponse, ServedMock, served
+from .harness import RawResponse, ServedMock
 
 SCRIPT = "<script>alert(1)</script>"
 PAYLOADS = [
@@ -273,7 +273,7 @@ def test_a_forged_csrf_token_is_refused(mock: ServedMock, consent: tuple[dict[st
 
 def test_a_csrf_token_from_another_mock_is_refused(mock: ServedMock) -> None:
     """Each mock signs with its own secret: a form from one is worthless on another."""
-    with served() as other:
+    with ServedMock.start() as other:
         foreign = _authorize(other, state="s")
         fields = consent_form(assert_safe_html(foreign))
     response = post_decision(
@@ -368,7 +368,7 @@ def hostile_fixtures(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_fixture_values_are_escaped_on_the_consent_page(hostile_fixtures: Path) -> None:
-    with served("--fixtures", str(hostile_fixtures), "--validate-responses") as evil:
+    with ServedMock.start("--fixtures", str(hostile_fixtures), "--validate-responses") as evil:
         redirect = 'https://example.com/cb?x="><script>alert(2)</script>'
         response = _authorize(evil, client_id="evil-app", redirect_uri=redirect)
         assert response.status == 200, response.body[:300]

@@ -7,7 +7,6 @@ query string reach the parser instead of stopping at 20007.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -20,7 +19,7 @@ from contract_tests.checks import BUILTINS_REPLACED, negative_data_rejected_by_e
 from cudis_spec.files import admin_spec_path
 from cudis_spec.files import api_spec_path as spec_path
 
-from .harness import CLIENT_ID, ServedMock, served
+from .harness import CLIENT_ID, ServedMock
 
 api = schemathesis.openapi.from_path(spec_path())
 admin = schemathesis.openapi.from_path(admin_spec_path())
@@ -50,10 +49,12 @@ def answered_clearly(ctx: CheckContext, response: Response, case: Case) -> bool 
 
 
 @pytest.fixture(scope="module")
-def negative_mock() -> Iterator[ServedMock]:
-    """A mock of its own: the control API's cases add faults and reset state, which must not leak."""
-    with served("--validate-responses") as mock:
-        yield mock
+def negative_mock(served_mock: ServedMock) -> ServedMock:
+    """The session's mock, reset once for the module (a fixture per test would run once per operation,
+    not per case, and Hypothesis refuses that). The control API's cases add faults and reset state; the
+    next test's `mock` resets it again."""
+    served_mock.reset()
+    return served_mock
 
 
 def rejected_unless_a_page(ctx: CheckContext, response: Response, case: Case) -> bool | None:
@@ -92,8 +93,8 @@ def test_control_api_refuses_invalid_requests_clearly(case: Case, negative_mock:
 
 
 @pytest.mark.parametrize("metric", ["heart_beat", "step", "sleep"])
-def test_the_mock_still_answers_after_the_negative_run(negative_mock: ServedMock, metric: str) -> None:
-    cleared = negative_mock.raw().request("DELETE", "/__mock__/faults", b"")
+def test_the_mock_still_answers_after_the_negative_run(mock: ServedMock, metric: str) -> None:
+    cleared = mock.raw().request("DELETE", "/__mock__/faults", b"")
     assert cleared.status < 300
-    response = negative_mock.query(negative_mock.mint(), metric=metric)
+    response = mock.query(mock.mint(), metric=metric)
     assert response.envelope["code"] == 200

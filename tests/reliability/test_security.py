@@ -9,6 +9,7 @@ import math
 import random
 import re
 import secrets
+import string
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -23,51 +24,67 @@ from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
 from mock_server.http.logmask import mask_secrets
 from mock_server.oauth import tokens as tokens_module
-from mock_server.oauth.tokens import TOKEN_ALPHABET, TOKEN_LENGTH, new_token
+from mock_server.oauth.tokens import new_token
 
-from .harness import RANGE, ServedMock, auth_headers, served
+from .harness import RANGE, ServedMock, auth_headers
 from .test_hostile_oauth import consent_form, cookies_of, post_decision
 
 TOKEN = re.compile(r"^[A-Z0-9]{32}$")
+ALPHABET = string.ascii_uppercase + string.digits
+"""What a token is made of, as the vendor's tokens are (the README's examples)."""
 
 
 # ---- tokens ---------------------------------------------------------------------------------------
 
 
+def _minted(count: int = 3000) -> list[str]:
+    return [new_token() for _ in range(count)]
+
+
+def _bits(symbols: Counter[str]) -> float:
+    """The Shannon entropy, in bits, of the distribution these counts were drawn from (plug-in estimate)."""
+    total = sum(symbols.values())
+    return -sum(n / total * math.log2(n / total) for n in symbols.values())
+
+
 def test_tokens_carry_at_least_128_bits() -> None:
-    assert len(TOKEN_ALPHABET) == 36 and TOKEN_LENGTH == 32
-    assert TOKEN_LENGTH * math.log2(len(TOKEN_ALPHABET)) >= 128
+    # Measured on minted tokens rather than read off the module's constants: 32 positions, each
+    # drawn evenly from the 36 symbols A-Z0-9 (log2 36 = 5.17 bits), so about 165 bits in all.
+    minted = _minted()
+    assert {len(t) for t in minted} == {32}
+    columns = [Counter(t[i] for t in minted) for i in range(32)]
+    assert all(set(column) == set(ALPHABET) for column in columns), "a position never takes some symbol"
+    assert sum(_bits(column) for column in columns) >= 128
+    assert all(_bits(column) > 5.1 for column in columns), [round(_bits(c), 2) for c in columns]
 
 
-def test_tokens_come_from_secrets_not_from_random(monkeypatch: pytest.MonkeyPatch) -> None:
-    drawn: list[str] = []
-    real_choice = secrets.choice
-
-    def spy(alphabet: str) -> str:
-        drawn.append(alphabet)
-        return real_choice(alphabet)
-
-    monkeypatch.setattr(tokens_module.secrets, "choice", spy)
-    token = new_token()
-    assert TOKEN.match(token) and len(drawn) == TOKEN_LENGTH and set(drawn) == {TOKEN_ALPHABET}
-    # Seeding the random module (as tests and the data engine do) must not make tokens repeat.
+def test_tokens_do_not_come_from_the_random_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seeding the random module (as tests and the data engine do) must not make tokens repeat...
     random.seed(7)
     first = new_token()
     random.seed(7)
     assert new_token() != first
 
+    # ...and tokens do not draw from its shared generator at all.
+    def predictable(*_args: object, **_kwargs: object) -> object:
+        raise AssertionError("a token drew from the random module's shared, seedable generator")
+
+    for name in ("random", "choice", "choices", "sample", "randrange", "randint", "getrandbits", "shuffle"):
+        monkeypatch.setattr(random, name, predictable)
+    assert TOKEN.match(new_token())
+
 
 def test_tokens_are_unique_and_evenly_spread() -> None:
-    minted = [new_token() for _ in range(3000)]
+    minted = _minted()
     assert len(set(minted)) == len(minted)
     counts = Counter("".join(minted))
-    expected = len(minted) * TOKEN_LENGTH / len(TOKEN_ALPHABET)
-    assert set(counts) == set(TOKEN_ALPHABET)
+    expected = len(minted) * 32 / len(ALPHABET)
+    assert set(counts) == set(ALPHABET)
     assert all(abs(n - expected) < 0.15 * expected for n in counts.values()), counts
 
 
-def test_tokens_minted_over_http_are_well_formed_and_distinct(served_mock: ServedMock) -> None:
-    minted = {served_mock.mint() for _ in range(50)}
+def test_tokens_minted_over_http_are_well_formed_and_distinct(mock: ServedMock) -> None:
+    minted = {mock.mint() for _ in range(50)}
     assert len(minted) == 50 and all(TOKEN.match(t) for t in minted)
 
 
@@ -140,9 +157,7 @@ _FRAGMENTS = st.sampled_from(
 )
 
 
-@hypothesis.given(
-    st.lists(st.one_of(_FRAGMENTS, st.text(TOKEN_ALPHABET, min_size=30, max_size=34), st.text()), max_size=12)
-)
+@hypothesis.given(st.lists(st.one_of(_FRAGMENTS, st.text(ALPHABET, min_size=30, max_size=34), st.text()), max_size=12))
 def test_the_quick_check_before_masking_never_skips_a_secret(parts: list[str]) -> None:
     from mock_server.http.logmask import _mask_all
 
@@ -183,19 +198,28 @@ def _leak_tokens(mock: ServedMock) -> list[str]:
     return leaked
 
 
-@pytest.mark.parametrize("args", [(), ("--workers", "2")], ids=["threaded", "two-workers"])
-def test_tokens_and_passwords_never_reach_the_log_or_the_journal(args: tuple[str, ...]) -> None:
-    with served(*args) as mock:
-        leaked = _leak_tokens(mock)
-        journal = mock.raw().request("GET", "/__mock__/requests", b"")
-        assert journal.status == 200
-        entries = json.dumps(journal.json(), ensure_ascii=False)
-        log = mock.log_text()
+@pytest.fixture(params=["threaded", "two-workers"])
+def logging_mock(request: pytest.FixtureRequest, mock: ServedMock) -> Iterator[ServedMock]:
+    """The session's threaded mock (its access log has every request line), or two gunicorn workers."""
+    if request.param == "threaded":
+        yield mock
+    else:
+        with ServedMock.start("--workers", "2") as workers:
+            yield workers
+
+
+def test_tokens_and_passwords_never_reach_the_log_or_the_journal(logging_mock: ServedMock) -> None:
+    mock = logging_mock
+    leaked = _leak_tokens(mock)
+    journal = mock.raw().request("GET", "/__mock__/requests", b"")
+    assert journal.status == 200
+    entries = json.dumps(journal.json(), ensure_ascii=False)
+    log = mock.log_text()
     for token in leaked:
         assert token not in log, f"token {token[:4]}… in clear in the log"
         assert token not in entries, f"token {token[:4]}… in clear in the journal"
     assert "password=cudis" not in entries and "password=cudis" not in log
-    if not args:  # the threaded server logs every request line: each one is there, masked
+    if " workers, " not in mock.banner:  # the threaded server logs every request line: each one is there, masked
         assert f"access_token={leaked[0][:4]}…" in log
         assert f"/__mock__/tokens/{leaked[1][:4]}…" in log
     assert f"access_token={leaked[0][:4]}…" in entries
@@ -269,9 +293,9 @@ def test_the_admin_token_never_reaches_the_journal() -> None:
 
 
 def test_a_consent_form_only_works_with_the_mock_that_signed_it_and_only_for_its_request(
-    served_mock: ServedMock,
+    mock: ServedMock,
 ) -> None:
-    raw = served_mock.raw()
+    raw = mock.raw()
     page = raw.request("GET", "/oauth/authorize?response_type=token&client_id=cudis-wellness&state=s1", b"")
     fields = consent_form(page.body.decode())
     token_field = next(k for k in fields if "csrf" in k)
@@ -279,12 +303,12 @@ def test_a_consent_form_only_works_with_the_mock_that_signed_it_and_only_for_its
     body, _, signature = fields[token_field].rpartition(".")
     forged = body.replace("e", "f", 1) + "." + signature
     refused = post_decision(
-        served_mock,
+        mock,
         {**fields, token_field: forged, "decision": "approve", "user": "typical", "grant": "daily"},
         cookies_of(page),
     )
     assert refused.status == 403 and refused.header("Location") is None
     approved = post_decision(
-        served_mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(page)
+        mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(page)
     )
     assert approved.status == 302 and "access_token=" in (approved.header("Location") or "")

@@ -1,13 +1,13 @@
 -- wrk script for the soak: GET with the JSON body and both headers over the three query
--- endpoints; run with one thread (-t1). After SOAK_REQUESTS responses it stops sending and creates
--- SOAK_DONE_FILE; the harness then ends wrk with SIGINT (wrk would otherwise idle until -d with its
--- connections open). A response that is not HTTP 200 with a `{"code":200,` envelope counts as bad.
+-- endpoints; run with one thread (-t1). After SOAK_REQUESTS responses it stops sending and writes
+-- `SOAK_DONE` to stderr; the harness, reading stderr, then ends wrk with SIGINT (wrk would otherwise
+-- idle until -d with its connections open). A response that is not HTTP 200 with a `{"code":200,`
+-- envelope counts as bad.
 -- done() prints one SOAK_RESULT JSON line.
 
 local token = os.getenv("SOAK_TOKEN")
 local total = tonumber(os.getenv("SOAK_REQUESTS") or "100000")
 local paths = {"/partner/v1/query/heart_beat", "/partner/v1/query/step", "/partner/v1/query/sleep"}
-local done_file = os.getenv("SOAK_DONE_FILE")
 local body = '{"startTime": 1726358400, "endTime": 1726704000}'
 local threads = {}
 
@@ -40,11 +40,8 @@ function response(status, headers, resp_body)
     bad = bad + 1
   end
   if responses == quota then
-    if done_file then
-      local marker = io.open(done_file, "w")
-      marker:write(tostring(responses))
-      marker:close()
-    end
+    io.stderr:write("SOAK_DONE " .. tostring(responses) .. "\n")
+    io.stderr:flush()
     wrk.thread:stop()
   end
 end

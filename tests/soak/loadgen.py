@@ -2,6 +2,7 @@
 
 `python -m tests.soak.loadgen URL TOKEN --connections 16 --duration 15 --out FILE` writes one JSON
 document: per-request outcomes with their time, so a test can see what happened around a fault.
+With `--mark N` it prints `MARK N` once N requests have their outcome, so a test can act mid-load.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def one_request(host: str, port: int, path: str, token: str, timeout: float) -> 
     return "ok"
 
 
-def run(url: str, token: str, connections: int, duration: float, limit: int, timeout: float) -> dict[str, object]:
+def run(
+    url: str, token: str, connections: int, duration: float, limit: int, timeout: float, mark: int | None = None
+) -> dict[str, object]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     outcomes: list[tuple[float, str]] = []
@@ -69,6 +72,8 @@ def run(url: str, token: str, connections: int, duration: float, limit: int, tim
             n += 1
             with lock:
                 outcomes.append((time.monotonic() - start, outcome))
+                if len(outcomes) == mark:
+                    print(f"MARK {mark}", flush=True)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(connections)]
     for thread in threads:
@@ -87,8 +92,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10**9)
     parser.add_argument("--timeout", type=float, default=10.0)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--mark", type=int, help="print `MARK N` once N requests have their outcome")
     args = parser.parse_args()
-    result = run(args.url, args.token, args.connections, args.duration, args.limit, args.timeout)
+    result = run(args.url, args.token, args.connections, args.duration, args.limit, args.timeout, args.mark)
     with open(args.out, "w", encoding="utf-8") as handle:
         json.dump(result, handle)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from ..reliability.harness import RANGE, ServedMock, auth_headers, served, start_mock
+from ..reliability.harness import RANGE, ServedMock, auth_headers
 
 HERE = Path(__file__).resolve().parent
 SOAK_REQUESTS = int(os.environ.get("SOAK_REQUESTS", "100000"))
@@ -87,20 +87,40 @@ class RssSampler:
             self.samples.append((time.monotonic() - self._start, sizes))
 
 
-def wait_for_workers(mock: ServedMock, count: int = 2, within: float = 15.0) -> list[int]:
-    """The worker pids once `count` are up (gunicorn announces before it forks them)."""
+def answering_worker(mock: ServedMock) -> int | None:
+    """The pid of the worker that answers a valid query on a new connection (None: no answer)."""
+    try:
+        response = mock.query()
+    except OSError:
+        return None
+    worker = response.header("X-Cudis-Mock-Worker")
+    return int(worker) if response.status == 200 and worker else None
+
+
+def wait_for_workers(mock: ServedMock, count: int = 2, within: float = 30.0) -> list[int]:
+    """The pids of `count` workers, once each has answered (gunicorn announces before it forks them)."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and len(seen) < count:
+        seen.add(answering_worker(mock) or 0)
+        seen.discard(0)
+    assert len(seen) == count, f"only workers {sorted(seen)} answered in {within} s"
+    return sorted(seen)
+
+
+def wait_for_a_new_worker(mock: ServedMock, old: set[int], within: float = 30.0) -> int | None:
+    """The pid of the first worker not in `old` to answer a query; None if none does within `within` s."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        found = children(mock.process.pid)
-        if len(found) == count:
-            return found
-        time.sleep(0.05)  # polling process creation, not a port: the port is bound already
-    raise AssertionError(f"{count} workers did not come up: {children(mock.process.pid)}")
+        worker = answering_worker(mock)
+        if worker is not None and worker not in old:
+            return worker
+    return None
 
 
 @pytest.fixture
 def workers() -> Iterator[ServedMock]:
-    with served("--workers", "2") as mock:
+    with ServedMock.start("--workers", "2") as mock:
         wait_for_workers(mock)
         yield mock
 
@@ -113,34 +133,50 @@ def _wrk() -> str:
 
 
 def run_wrk(mock: ServedMock, requests: int, connections: int, max_seconds: float) -> tuple[str, float]:
-    """wrk until `requests` responses (count.lua), then SIGINT so it prints its summary and closes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        done = Path(tmp, "done")
-        started = time.monotonic()
-        wrk = subprocess.Popen(
-            [
-                _wrk(),
-                "-t1",
-                f"-c{connections}",
-                f"-d{int(max_seconds)}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(HERE / "count.lua"),
-                mock.base_url,
-            ],
-            env={**os.environ, "SOAK_TOKEN": mock.token, "SOAK_REQUESTS": str(requests), "SOAK_DONE_FILE": str(done)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        while wrk.poll() is None and not done.exists() and time.monotonic() - started < max_seconds + 5:
-            time.sleep(0.05)  # polling for wrk's marker file
-        elapsed = time.monotonic() - started
-        if wrk.poll() is None:
-            wrk.send_signal(signal.SIGINT)
-        stdout, stderr = wrk.communicate(timeout=60)
-    return stdout + stderr, elapsed
+    """wrk until `requests` responses (count.lua says so on stderr), then SIGINT so it prints its summary and closes."""
+    started = time.monotonic()
+    wrk = subprocess.Popen(
+        [
+            _wrk(),
+            "-t1",
+            f"-c{connections}",
+            f"-d{int(max_seconds)}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(HERE / "count.lua"),
+            mock.base_url,
+        ],
+        env={**os.environ, "SOAK_TOKEN": mock.token, "SOAK_REQUESTS": str(requests)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert wrk.stderr is not None
+    errors: list[str] = []
+    done = threading.Event()
+
+    def read_stderr() -> None:
+        assert wrk.stderr is not None
+        with wrk.stderr:
+            for line in wrk.stderr:
+                errors.append(line)
+                if line.startswith("SOAK_DONE"):
+                    done.set()
+        done.set()  # wrk has exited (or closed stderr): nothing more to wait for
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    done.wait(max_seconds + 5)
+    elapsed = time.monotonic() - started
+    if wrk.poll() is None:
+        wrk.send_signal(signal.SIGINT)
+    assert wrk.stdout is not None
+    stdout = wrk.stdout.read()  # until wrk exits: its summary and done()'s SOAK_RESULT line
+    wrk.stdout.close()
+    wrk.wait(timeout=60)
+    reader.join(timeout=10)
+    return stdout + "".join(errors), elapsed
 
 
 def test_soak_100k_requests_at_64_connections_zero_errors_flat_memory(workers: ServedMock) -> None:
@@ -182,7 +218,9 @@ def test_soak_100k_requests_at_64_connections_zero_errors_flat_memory(workers: S
     workers.assert_serving()
 
 
-def _loadgen(mock: ServedMock, token: str, seconds: float, connections: int, out: Path) -> subprocess.Popen[bytes]:
+def _loadgen(
+    mock: ServedMock, token: str, seconds: float, connections: int, out: Path, mark: int
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -196,8 +234,12 @@ def _loadgen(mock: ServedMock, token: str, seconds: float, connections: int, out
             str(seconds),
             "--out",
             str(out),
+            "--mark",
+            str(mark),
         ],
         cwd=HERE.parent.parent,
+        stdout=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -207,26 +249,19 @@ def test_a_worker_killed_mid_load_and_the_service_continues(workers: ServedMock)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "load.json")
         load_started = time.monotonic()
-        load = _loadgen(workers, tokens[0], seconds=12, connections=16, out=out)
-        # Kill mid-load: once the journal has numbered 4,000 requests (a few seconds in), not after a fixed sleep.
-        deadline = time.monotonic() + 30
-        served_before_kill = 0
-        while time.monotonic() < deadline and served_before_kill < 4000:
-            journal = workers.raw().request("GET", "/__mock__/requests", b"")
-            entries = journal.json().get("requests", []) if journal.status == 200 else []
-            served_before_kill = max((e.get("id", 0) for e in entries), default=0)
-            time.sleep(0.1)  # polling the journal
-        victim = before[0]
-        killed_at = time.monotonic()
-        os.kill(victim, signal.SIGKILL)
-        replacement_seen = None
-        while time.monotonic() < killed_at + 30:
-            now = children(workers.process.pid)
-            if victim not in now and len(now) == 2:
-                replacement_seen = time.monotonic() - killed_at
-                break
-            time.sleep(0.01)
-        assert load.wait(timeout=60) == 0
+        # Kill mid-load: once the load generator says it has 1,500 answers, not after a fixed sleep.
+        with _loadgen(workers, tokens[0], seconds=12, connections=16, out=out, mark=1500) as load:
+            assert load.stdout is not None
+            marked = load.stdout.readline()
+            assert marked.startswith("MARK "), f"the load ended before 1,500 answers: {marked!r}"
+            served_before_kill = int(marked.split()[1])
+            victim = before[0]
+            killed_at = time.monotonic()
+            os.kill(victim, signal.SIGKILL)
+            replacement = wait_for_a_new_worker(workers, set(before))
+            replacement_seen = None if replacement is None else time.monotonic() - killed_at
+            load.stdout.read()
+        assert load.returncode == 0
         result = json.loads(out.read_text())
     outcomes = Counter(outcome for _, outcome in result["outcomes"])
     failures = [(round(t, 2), o) for t, o in result["outcomes"] if o != "ok"]
@@ -297,7 +332,7 @@ def _authorize_token(mock: ServedMock) -> str:
 @pytest.mark.parametrize("how", ["sigterm", "sigkill"])
 def test_a_restart_with_state_keeps_every_issued_token(how: str, tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    mock = start_mock("--workers", "2", "--state", str(state))
+    mock = ServedMock.start("--workers", "2", "--state", str(state))
     try:
         minted = _mint_many(mock, 300, threads=16)
         minted += [_authorize_token(mock) for _ in range(20)]
@@ -316,7 +351,7 @@ def test_a_restart_with_state_keeps_every_issued_token(how: str, tmp_path: Path)
             mock.process.wait(timeout=15)
         mock.stop()
     started = time.monotonic()
-    with served("--workers", "2", "--state", str(state)) as again:
+    with ServedMock.start("--workers", "2", "--state", str(state)) as again:
         restart = time.monotonic() - started
         with ThreadPoolExecutor(max_workers=16) as pool:
             codes = list(pool.map(lambda t: again.query(t).envelope["code"], kept + revoked))
@@ -338,7 +373,7 @@ def test_a_restart_with_state_keeps_every_issued_token(how: str, tmp_path: Path)
 def test_stalled_clients_do_not_take_the_threaded_server_down() -> None:
     """Clients that open a request and go silent: the threaded server keeps answering others and
     drops them after its socket timeout."""
-    with served() as mock:
+    with ServedMock.start() as mock:
         stalled = []
         for _ in range(50):
             sock = mock.raw().connect()

@@ -9,7 +9,6 @@ import pty
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -20,7 +19,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 import yaml
-from werkzeug.serving import make_server
 
 from mock_server import MockConfig, create_app
 from mock_server.cli import main
@@ -31,6 +29,7 @@ from mock_server.qa.answers import local_range
 from mock_server.qa.population import parse_population, population_users
 from mock_server.state.store import ClockState
 from tests.conftest import FIXED_NOW, LiveMock
+from tests.servers import in_thread
 
 METRIC_FIELDS = (("heart_beat", ("maxY", "minY")), ("step", ("y",)), ("sleep", ("deepY", "shallowY", "awakeY")))
 
@@ -48,14 +47,8 @@ def frozen(live: LiveMock, instant: float = FIXED_NOW) -> Iterator[None]:
 @contextmanager
 def served(config: MockConfig) -> Iterator[LiveMock]:
     app = create_app(config)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveMock(base_url=f"http://127.0.0.1:{server.server_port}", app=app)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with in_thread(app) as base_url:
+        yield LiveMock(base_url=base_url, app=app)
 
 
 class Asker:

@@ -12,12 +12,12 @@ import requests
 from mock_server.cli import main
 from mock_server.oauth.tokens import TokenRecord
 
-from ..serving import Served, serving
+from ...servers import MockProcess
 
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 
 
-def query(mock: Served, token: str, client_id: str = "cudis-wellness") -> int:
+def query(mock: MockProcess, token: str, client_id: str = "cudis-wellness") -> int:
     headers = {"Authorization": f"Bearer {token}", "Cudis-Client-Id": client_id}
     response = requests.get(f"{mock.base_url}/partner/v1/query/heart_beat", json=RANGE, headers=headers, timeout=10)
     return int(response.json()["code"])
@@ -25,7 +25,7 @@ def query(mock: Served, token: str, client_id: str = "cudis-wellness") -> int:
 
 def test_a_restart_with_state_keeps_every_token_the_clock_and_the_journal(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    with serving("--state", str(state), log=tmp_path / "first.log") as first:
+    with MockProcess.start("--state", str(state), log=tmp_path / "first.log") as first:
         assert f"(state in {state})" in first.banner
         tokens = {first.token: "cudis-wellness"}
         for user, client in (("athlete", "local-dev"), ("no-data", "JDS734JSNDPW")):
@@ -40,7 +40,7 @@ def test_a_restart_with_state_keeps_every_token_the_clock_and_the_journal(tmp_pa
         journal = requests.get(f"{first.base_url}/__mock__/requests", timeout=10).json()["requests"]
         assert len(journal) == 3
 
-    with serving("--state", str(state), log=tmp_path / "second.log") as second:
+    with MockProcess.start("--state", str(state), log=tmp_path / "second.log") as second:
         assert second.base_url != "" and second.token not in tokens
         after = requests.get(f"{second.base_url}/__mock__/requests", timeout=10).json()["requests"]
         assert after == journal

@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -20,6 +20,7 @@ from selenium.webdriver.support.ui import Select
 
 from ...conftest import BROWSER_WAIT as WAIT
 from ...conftest import LiveMock
+from ...servers import in_thread
 
 pytestmark = pytest.mark.browser
 
@@ -44,33 +45,35 @@ class Callback:
         return f"http://127.0.0.1:{self.port}/callback"
 
 
+class _Page:
+    """The callback's page as a WSGI body; its close() (after the body is sent) says the browser has arrived."""
+
+    def __init__(self, body: bytes, arrived: threading.Event | None) -> None:
+        self.body, self.arrived = body, arrived
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.body
+
+    def close(self) -> None:
+        if self.arrived is not None:
+            self.arrived.set()
+
+
 @pytest.fixture
 def callback() -> Iterator[Callback]:
     received: list[str] = []
     arrived = threading.Event()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path.startswith("/callback"):
-                received.append(self.path)
-            body = b"<!doctype html><title>Callback</title><h1>Signed in</h1>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            if received:
-                arrived.set()
+    def app(environ: dict[str, Any], start_response: Callable[..., object]) -> _Page:
+        path, query = environ["PATH_INFO"], environ.get("QUERY_STRING", "")
+        if path.startswith("/callback"):
+            received.append(f"{path}?{query}" if query else path)
+        body = b"<!doctype html><title>Callback</title><h1>Signed in</h1>"
+        start_response("200 OK", [("Content-Type", "text/html"), ("Content-Length", str(len(body)))])
+        return _Page(body, arrived if received else None)
 
-        def log_message(self, format: str, *args: object) -> None:  # keep the test output clean
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Callback(port=server.server_address[1], paths=received, arrived=arrived)
-    server.shutdown()
-    server.server_close()
+    with in_thread(app) as base_url:
+        yield Callback(port=urlsplit(base_url).port or 80, paths=received, arrived=arrived)
 
 
 def _screenshot(driver: WebDriver, size: tuple[int, int], path: Path) -> None:
