@@ -27,7 +27,8 @@ Serve = Callable[[Behaviour], AbstractContextManager[str]]
 
 
 def _args(base_url: str, *extra: str) -> list[str]:
-    return ["run", "--base-url", base_url, "--client-id", CLIENT_ID, "--token", TOKEN, "--max-examples", "1", *extra]
+    fixed = ["--client-id", CLIENT_ID, "--token", TOKEN, "--max-examples", "1", "--seed", "1"]
+    return ["run", "--base-url", base_url, *fixed, *extra]
 
 
 def test_a_conforming_implementation_exits_0(reference_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -71,7 +72,7 @@ def test_junit_xml_has_a_failure_per_broken_operation_and_check(serve_reference:
 
 
 def test_against_the_mock_it_mints_its_own_token(live_mock: LiveMock, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run", "--base-url", live_mock.base_url, "--max-examples", "2"]) == 0
+    assert main(["run", "--base-url", live_mock.base_url, "--max-examples", "2", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "minted a token for client 'cudis-wellness'" in out
 
@@ -158,7 +159,7 @@ def test_a_mock_whose_clock_was_moved_still_conforms(frozen: bool, capsys: pytes
     ahead = time.time() + 20 * 86400  # "today" is twenty days from now, by the mock's clock
     mock_context(app).store.set_clock_state(ClockState(frozen_at=ahead) if frozen else ClockState(offset=20 * 86400))
     with in_thread(app) as base_url:
-        assert main(["run", "--base-url", base_url, "--max-examples", "2"]) == 0
+        assert main(["run", "--base-url", base_url, "--max-examples", "2", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     if frozen:  # the one-second token never lapses on a frozen clock, so its probe is left out, and said so
         assert "had not lapsed yet" in out
