@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from schemathesis import Case
 
-from contract_tests.checks import (
+from contract_tests.schemathesis_checks import (
     BUILTINS_REPLACED,
     ENVELOPE_CHECKS,
     Credentials,

@@ -1,4 +1,5 @@
-"""Envelope-aware schemathesis checks, each named for the rule it guards.
+"""Envelope-aware schemathesis checks, each named for the rule it guards (the contract's own checks live in
+`contract_tests.checks`).
 
 The CUDIS API answers errors as `{code, msg, data}` envelopes, by default with HTTP 200,
 so schemathesis' built-in checks that expect 4xx cannot see a rejection. The
@@ -51,19 +52,19 @@ def _as_http_status(response: Response) -> Response:
     )
 
 
-def _is_query(case: Case) -> bool:
+def _is_query(case: Case[Any]) -> bool:
     return _operation_id(case) in {op.operation_id for op in load_spec().queries}
 
 
-def _operation_id(case: Case) -> str:
+def _operation_id(case: Case[Any]) -> str:
     return str(case.operation.definition.raw.get("operationId", ""))
 
 
-def _is_positive(case: Case) -> bool:
+def _is_positive(case: Case[Any]) -> bool:
     return case.meta is not None and not case.meta.generation.mode.is_negative
 
 
-def _range_body(case: Case) -> dict[str, Any] | None:
+def _range_body(case: Case[Any]) -> dict[str, Any] | None:
     body = case.body
     if not isinstance(body, dict):
         return None
@@ -74,13 +75,13 @@ def _range_body(case: Case) -> dict[str, Any] | None:
 
 
 @schemathesis.check
-def negative_data_rejected_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def negative_data_rejected_by_envelope(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """Invalid input is refused: by a 4xx, or by an error envelope."""
     return builtin.negative_data_rejection(ctx, _as_http_status(response), case)
 
 
 @schemathesis.check
-def missing_header_rejected_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def missing_header_rejected_by_envelope(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A request without a required header is refused: by a 4xx, or by an error envelope."""
     return builtin.missing_required_header(ctx, _as_http_status(response), case)
 
@@ -109,7 +110,7 @@ def valid_request_gets_success(credentials: Credentials) -> CheckFunction:
     against the schema.
     """
 
-    def valid_request_gets_success(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    def valid_request_gets_success(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
         if not _is_query(case) or not _is_positive(case) or not credentials.sent_with(response):
             return None
         body = _range_body(case)
@@ -140,7 +141,7 @@ def ignored_auth_by_envelope(
     """
     probed: set[str] = set()
 
-    def ignored_auth_by_envelope(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    def ignored_auth_by_envelope(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
         operation_id = _operation_id(case)
         if not _is_query(case) or operation_id in probed or not credentials.sent_with(response):
             return None
@@ -170,7 +171,7 @@ def ignored_auth_by_envelope(
 
 
 @schemathesis.check
-def success_data_obeys_spec_rules(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+def success_data_obeys_spec_rules(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """A success envelope's data obeys the spec's rules (aggregates, dates, ratios)."""
     if not _is_query(case):
         return None
