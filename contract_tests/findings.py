@@ -60,6 +60,8 @@ class Finding:
     """What came back."""
     curl: str
     """A command that reproduces it."""
+    family: Family
+    """The family of the check that found it."""
     assumption: str | None = None
     """The id of the spec's assumption a warning is about, when it is one of `info.x-cudis-assumptions`."""
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 from contract_tests.checks import registered
 from contract_tests.findings import Family, Severity
 
-from .checks.answers import answer, body, judged, query
+from .checks.answers import OK, VALID, answer, body, judged, query, rules
+
+
+def test_a_correct_answer_breaks_nothing() -> None:
+    assert rules(VALID, answer(200, OK)) == {}
 
 
 def test_an_answer_broken_in_several_layers_is_reported_outside_in() -> None:

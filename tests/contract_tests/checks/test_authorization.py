@@ -10,6 +10,14 @@ from contract_tests.findings import Family, Severity
 from .answers import EXPIRED, OK, answer, judged, probe
 
 
+def test_accepting_a_wrong_token_is_a_failure_and_another_code_without_token_a_warning() -> None:
+    accepted = [b for _, b in judged(answer(200, OK), probe(AuthProbe.WRONG_TOKEN))]
+    assert [(b.rule, b.severity) for b in accepted] == [("authorization.wrong-token", Severity.FAILURE)]
+    other = {"code": 401, "msg": "no token", "data": None}
+    missing = [b for _, b in judged(answer(401, other), probe(AuthProbe.NO_TOKEN))]
+    assert [(b.rule, b.severity) for b in missing] == [("authorization.no-token", Severity.WARNING)]
+
+
 @pytest.mark.parametrize("kind", list(AuthProbe))
 def test_the_session_expired_envelope_passes_each_probe(kind: AuthProbe) -> None:
     assert judged(answer(200, EXPIRED), probe(kind)) == []

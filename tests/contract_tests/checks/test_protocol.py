@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from contract_tests.findings import Family, Severity
 
-from .answers import OK, VALID, answer, judged, query
+from .answers import OK, VALID, answer, body, judged, query, rules
+
+
+def test_error_statuses_the_catalogue_maps_pass_and_others_warn() -> None:
+    bad = body({"startTime": "x", "endTime": 1})
+    error = {"code": 40001, "msg": "Invalid startTime", "data": None}
+    assert rules(bad, answer(400, error)) == {}
+    assert rules(bad, answer(422, error)) == {"error-http-status": Severity.WARNING}
 
 
 def test_another_method_gets_405_or_a_warning() -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from contract_tests.findings import Family, Severity
 
-from .answers import EXPIRED, OK, VALID, answer, body, judged, query, rules
+from .answers import EXPIRED, OK, VALID, answer, body, families, judged, query, rules
+
+
+def test_an_error_envelope_for_a_valid_request_is_a_failure() -> None:
+    refused = {"code": 20007, "msg": "Session expired. Please sign in again", "data": None}
+    assert rules(VALID, answer(200, refused)) == {"valid-request-succeeds": Severity.FAILURE}
+    assert families(answer(200, refused), query(VALID)) == {Family.SPEC_RULES}
 
 
 def test_refusing_a_long_range_or_unknown_fields_is_a_warning_naming_the_assumption() -> None:

@@ -7,6 +7,12 @@ from contract_tests.findings import Family, Severity
 from .answers import OK, VALID, answer, families, query, rules
 
 
+def test_a_fractional_aggregate_where_the_spec_reads_integer_is_only_a_warning() -> None:
+    floats = {**OK, "data": {**OK["data"], "countStep": 3.5}}  # type: ignore[dict-item]
+    rules_broken = rules(VALID, answer(200, floats))
+    assert rules_broken["response-schema:data.countStep"] is Severity.WARNING
+
+
 def test_a_string_where_the_page_shows_a_number_is_a_failure() -> None:
     strings = {**OK, "data": {**OK["data"], "countStep": "3"}}  # type: ignore[dict-item]
     assert rules(VALID, answer(200, strings)) == {"response-schema:data.countStep": Severity.FAILURE}
