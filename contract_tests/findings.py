@@ -1,4 +1,4 @@
-"""What the suite found: each broken rule once, with what the contract says, what came back, and a curl."""
+"""What the suite found: the rules an exchange broke, then each broken rule once per operation with a curl."""
 
 from __future__ import annotations
 
@@ -12,6 +12,37 @@ class Severity(StrEnum):
     """The implementation breaks what the vendor's page states."""
     WARNING = "warning"
     """The implementation differs from an assumption of the spec; fails only with --strict."""
+
+
+class Family(StrEnum):
+    """What a check verifies; the report has one test case per operation and family, in this order."""
+
+    SCHEMA = "schema"
+    """The answer's shape: HTTP 200 or a 4xx, JSON, the envelope's JSON Schema."""
+    ENVELOPE = "envelope"
+    """`{code, msg, data}` on every answer; an error has a message and `data: null`."""
+    SPEC_RULES = "spec-rules"
+    """A valid query succeeds, and its data keep the spec's `x-cudis-rules`."""
+    AUTHORIZATION = "authorization"
+    """Bad credentials get the session-expired envelope."""
+    BAD_INPUT = "bad-input"
+    """Every request is answered without a crash, and bad input is refused."""
+    PROTOCOL = "protocol"
+    """The HTTP status of error envelopes, and other methods."""
+
+
+@dataclass(frozen=True)
+class Break:
+    """A rule one exchange broke, as a check reports it."""
+
+    rule: str
+    severity: Severity
+    says: str
+    """What the contract says."""
+    got: str
+    """What came back."""
+    assumption: str | None = None
+    """The id of the spec's assumption a warning is about."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +60,8 @@ class Finding:
     """What came back."""
     curl: str
     """A command that reproduces it."""
+    family: Family
+    """The family of the check that found it."""
     assumption: str | None = None
     """The id of the spec's assumption a warning is about, when it is one of `info.x-cudis-assumptions`."""
 

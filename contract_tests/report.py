@@ -6,8 +6,8 @@ import textwrap
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from .findings import Finding, Severity
-from .runner import FAMILIES, Report, family_of
+from .findings import Family, Finding, Severity
+from .runner import Report
 
 
 def finding_text(report: Report, finding: Finding, strict: bool) -> str:
@@ -60,14 +60,14 @@ def write_junit(report: Report, path: Path, *, strict: bool = False) -> None:
     suite = ET.Element(
         "testsuite",
         name="cudis-contract",
-        tests=str(len(report.operations) * len(FAMILIES)),
+        tests=str(len(report.operations) * len(Family)),
         time=f"{report.seconds:.3f}",
     )
     failed = 0
     for operation in report.operations:
-        for family in FAMILIES:
+        for family in Family:
             case = ET.SubElement(suite, "testcase", classname=f"cudis-contract.{operation}", name=family)
-            found = [f for f in report.findings.all() if f.operation == operation and family_of(f.rule) == family]
+            found = [f for f in report.findings.all() if f.operation == operation and f.family == family]
             failing = [f for f in found if f.severity is Severity.FAILURE or strict]
             if failing:
                 failed += 1

@@ -1,4 +1,5 @@
-"""Run the contract suite against one implementation: the engine both the CLI and the pytest plugin drive."""
+"""Run the contract suite against one implementation: what it sends, judged by the engine; the CLI and the pytest
+plugin drive it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import random
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,17 +19,11 @@ from schemathesis import GenerationMode
 
 from cudis_spec import QueryOperation, Spec, load_spec
 
+from .cases import BodyKind, Case, RequestBody, auth_probes, classify_body
+from .checks import Context
+from .engine import judge
 from .findings import Finding, Findings, Severity
 from .transport import Exchange, Transport
-from .verdicts import (
-    BodyKind,
-    Break,
-    auth_breaks,
-    auth_probes,
-    classify_body,
-    other_method_breaks,
-    query_breaks,
-)
 
 DEFAULT_MAX_EXAMPLES = 100
 _DAY = 86400
@@ -174,17 +169,19 @@ class _OperationRun:
         """The server's now, as far as the suite knows it."""
         return time.time() + self.report.options.clock_offset
 
-    def record(self, exchange: Exchange, breaks: Iterable[Break]) -> None:
-        for item in breaks:
+    def record(self, exchange: Exchange, case: Case) -> None:
+        """Record what the engine finds in one exchange."""
+        for family, broke in judge(Context(self.spec, self.now()), exchange, case):
             self.report.findings.add(
                 Finding(
-                    rule=item.rule,
+                    rule=broke.rule,
                     operation=self.operation.label,
-                    severity=item.severity,
-                    says=item.says,
-                    got=item.got,
+                    severity=broke.severity,
+                    says=broke.says,
+                    got=broke.got,
                     curl=self.transport.curl(exchange),
-                    assumption=item.assumption,
+                    family=family,
+                    assumption=broke.assumption,
                 )
             )
 
@@ -194,10 +191,12 @@ class _OperationRun:
             sent["Content-Type"] = content_type
         return self.transport.send(self.operation.method, self.operation.path, sent, body)
 
+    def classify(self, body: bytes | None, content_type: str | None) -> RequestBody:
+        return classify_body(self.spec, self.operation, body, content_type or "")
+
     def judge_query(self, body: bytes | None, content_type: str | None) -> None:
         exchange = self.query(body, content_type)
-        kind = classify_body(self.spec, self.operation, body, content_type or "")
-        self.record(exchange, query_breaks(self.spec, self.operation, exchange, kind, self.now()))
+        self.record(exchange, Case(self.operation, self.classify(body, content_type)))
 
     def explicit(self) -> None:
         for _label, body, content_type in explicit_bodies(self.now()):
@@ -223,7 +222,7 @@ class _OperationRun:
         probes = auth_probes(options.token, options.client_id, expired_token, foreign_token())
         for probe, headers in probes:
             exchange = self.query(body, "application/json", headers)
-            self.record(exchange, auth_breaks(self.spec, self.operation, probe, exchange, self.now()))
+            self.record(exchange, Case(self.operation, self.classify(body, "application/json"), probe))
 
     def other_methods(self) -> None:
         body = _json({"startTime": int(self.now()) - 3 * _DAY, "endTime": int(self.now())})
@@ -231,7 +230,7 @@ class _OperationRun:
             exchange = self.transport.send(
                 method, self.operation.path, {**self.good, "Content-Type": "application/json"}, body
             )
-            self.record(exchange, other_method_breaks(exchange, method))
+            self.record(exchange, Case(self.operation, self.classify(body, "application/json")))
 
 
 def foreign_token() -> str:
@@ -287,44 +286,11 @@ def run_suite(
     return report
 
 
-def families(findings: Sequence[Finding]) -> dict[str, list[Finding]]:
-    """Findings grouped by what they check, as the pytest plugin reports them."""
-    grouped: dict[str, list[Finding]] = {}
-    for finding in findings:
-        grouped.setdefault(family_of(finding.rule), []).append(finding)
-    return grouped
-
-
-FAMILIES = ("schema", "envelope", "spec-rules", "authorization", "bad-input", "protocol")
-
-
-def family_of(rule: str) -> str:
-    if rule.startswith(("response-schema", "response-status", "response.content-type")):
-        return "schema"
-    if rule.startswith("envelope."):
-        return "envelope"
-    if rule.startswith("authorization."):
-        return "authorization"
-    if rule in (
-        "invalid-input-refused",
-        "assumed-invalid-input-refused",
-        "bad-input-codes",
-        "server-error",
-        "transport",
-    ):
-        return "bad-input"
-    if rule in ("other-methods-405", "error-http-status"):
-        return "protocol"
-    return "spec-rules"
-
-
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",
-    "FAMILIES",
     "BodyKind",
     "Report",
     "Severity",
     "SuiteOptions",
-    "family_of",
     "run_suite",
 ]

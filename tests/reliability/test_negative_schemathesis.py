@@ -15,7 +15,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as builtin
 
-from contract_tests.checks import BUILTINS_REPLACED, negative_data_rejected_by_envelope
+from contract_tests.schemathesis_checks import BUILTINS_REPLACED, negative_data_rejected_by_envelope
 from cudis_spec.files import admin_spec_path
 from cudis_spec.files import api_spec_path as spec_path
 
