@@ -1,7 +1,9 @@
-"""The spec is valid OpenAPI 3.1, drives the routes, and its own examples obey its rules."""
+"""The spec is valid OpenAPI 3.1, its own examples obey its rules, and it loads without the mock or the suite."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,6 @@ from cudis_spec import check_data, load_spec
 from cudis_spec.files import admin_spec_path
 from cudis_spec.files import api_spec_path as spec_path
 from cudis_spec.spec import Spec
-from mock_server import MockConfig, create_app
-from mock_server.views import routing
 
 QUERIES = ["queryHeartBeat", "querySleep", "queryStep"]
 
@@ -22,15 +22,6 @@ QUERIES = ["queryHeartBeat", "querySleep", "queryStep"]
 @pytest.mark.parametrize("path", [spec_path(), admin_spec_path()], ids=["api", "admin"])
 def test_specs_are_valid_openapi(path: Any) -> None:
     validate(yaml.safe_load(path.read_text()))
-
-
-@pytest.mark.parametrize(
-    "path", ["/oauth/authorize", "/partner/v1/query/heart_beat", "/partner/v1/query/step", "/partner/v1/query/sleep"]
-)
-def test_the_app_serves_the_four_documented_operations(path: str) -> None:
-    # Routes come from the spec: an operation it lacks would be a 404 here, another method a 405.
-    answer = create_app(MockConfig()).test_client().get(path)
-    assert answer.status_code not in (404, 405), (path, answer.status_code)
 
 
 @pytest.mark.parametrize("operation_id", QUERIES)
@@ -65,19 +56,14 @@ def test_code_catalogue_marks_vendor_and_mock_codes() -> None:
     assert all(info.source == "mock" for code, info in codes.items() if code not in (200, 20007))
 
 
-def test_start_up_fails_when_an_operation_has_no_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mock_server.views import query
-
-    every = query.handlers
-    monkeypatch.setattr(query, "handlers", lambda spec: {k: v for k, v in every(spec).items() if k != "querySleep"})
-    with pytest.raises(routing.SpecMismatch, match="querySleep"):
-        create_app(MockConfig())
-
-
-def test_start_up_fails_when_a_handler_has_no_operation(monkeypatch: pytest.MonkeyPatch) -> None:
-    from mock_server.views import query
-
-    every = query.handlers
-    monkeypatch.setattr(query, "handlers", lambda spec: {**every(spec), "queryCalories": every(spec)["queryStep"]})
-    with pytest.raises(routing.SpecMismatch, match="queryCalories"):
-        create_app(MockConfig())
+def test_the_spec_layer_needs_neither_flask_nor_the_suite() -> None:
+    """`cudis_spec` is pure: loading it imports no web framework and no test tool."""
+    code = (
+        "import sys; from cudis_spec import load_spec\n"
+        "spec = load_spec(); spec.api.validator(spec.range.body_pointer)\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'flask', 'werkzeug', 'schemathesis', 'hypothesis', 'mock_server', 'contract_tests'})\n"
+        "print(heavy)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "[]"

@@ -13,7 +13,7 @@ from urllib3.util import parse_url
 
 from mock_server.cli import main
 
-from ..servers import MockProcess
+from ...servers import MockProcess
 
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 DAY = 86400
