@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +95,17 @@ class LiveMock:
         response = self.app.test_client().post("/__mock__/tokens", json=fields)
         assert response.status_code == 201, response.data
         return str(response.json["access_token"])  # type: ignore[index]
+
+
+@contextmanager
+def frozen(live: LiveMock, instant: float = FIXED_NOW) -> Iterator[None]:
+    """Freeze a live mock's clock at `instant` for the block."""
+    store = mock_context(live.app).store
+    store.set_clock_state(ClockState(frozen_at=instant))
+    try:
+        yield
+    finally:
+        store.set_clock_state(ClockState())
 
 
 @pytest.fixture

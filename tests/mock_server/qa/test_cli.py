@@ -22,26 +22,14 @@ import yaml
 
 from mock_server import MockConfig, create_app
 from mock_server.cli import main
-from mock_server.context import mock_context
 from mock_server.people import load_fixtures
 from mock_server.people.files import builtin_fixtures_dir
 from mock_server.qa.answers import local_range
 from mock_server.qa.population import parse_population, population_users
-from mock_server.state.store import ClockState
-from tests.conftest import FIXED_NOW, LiveMock
+from tests.conftest import FIXED_NOW, LiveMock, frozen
 from tests.servers import in_thread
 
 METRIC_FIELDS = (("heart_beat", ("maxY", "minY")), ("step", ("y",)), ("sleep", ("deepY", "shallowY", "awakeY")))
-
-
-@contextmanager
-def frozen(live: LiveMock, instant: float = FIXED_NOW) -> Iterator[None]:
-    store = mock_context(live.app).store
-    store.set_clock_state(ClockState(frozen_at=instant))
-    try:
-        yield
-    finally:
-        store.set_clock_state(ClockState())
 
 
 @contextmanager

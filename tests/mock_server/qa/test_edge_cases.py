@@ -10,8 +10,7 @@ import pytest
 import requests
 
 from mock_server.cli import main
-from tests.conftest import FIXED_NOW, LiveMock
-from tests.mock_server.qa.test_generate import frozen
+from tests.conftest import FIXED_NOW, LiveMock, frozen
 
 EXPECTED = {
     "empty-range",
