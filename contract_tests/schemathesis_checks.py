@@ -161,7 +161,7 @@ def _fail_on_failures(judged: list[tuple[Family, Break]]) -> None:
 def keeps_the_contract(credentials: Credentials) -> CheckFunction:
     """A check: a query sent with the valid credentials breaks no rule of the contract (warnings pass).
 
-    Among others: a valid range gets `code: 200` (without that, a wrong token would pass
+    Among others: a valid range gets the success code (without that, a wrong token would pass
     everything, an error envelope being valid against the schema), the data keep the spec's
     rules, a body that breaks the page's contract is refused.
     """

@@ -82,7 +82,7 @@ class QueryRequest:
     body: Any
     """The JSON value sent as the body (a dict for a well-formed request)."""
     content_type: str = "application/json"
-    expected_code: int = 200
+    expected_code: int = field(default_factory=lambda: load_spec().codes.success.code)
     violates: str = ""
     """For an invalid request: the schema keyword or rule id it breaks."""
     headers: dict[str, str] = field(default_factory=dict)
@@ -121,7 +121,7 @@ def valid_ranges(draw: st.DrawFn, /, *, max_days: int | None = None) -> dict[str
 
 @st.composite
 def valid_requests(draw: st.DrawFn, /, operation_id: str | None = None) -> QueryRequest:
-    """A request the spec says must get `code: 200` (with valid credentials)."""
+    """A request the spec says must get the success code (with valid credentials)."""
     op = draw(_operation(operation_id))
     return QueryRequest(op.operation_id, op.method, op.path, draw(valid_ranges()))
 
@@ -297,7 +297,7 @@ def success_data(
 
 @st.composite
 def success_envelopes(draw: st.DrawFn, /, operation_id: str, **options: Any) -> dict[str, Any]:
-    """A whole success envelope `{code: 200, msg, data}` for the operation."""
+    """A whole success envelope `{code, msg, data}` for the operation."""
     data = draw(success_data(operation_id, **options))
     success = load_spec().codes.success
     return {"code": success.code, "msg": success.msg, "data": data}

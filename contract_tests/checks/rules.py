@@ -35,7 +35,7 @@ def _refusal_allowed(spec: Spec, body: RequestBody) -> tuple[str, str] | None:
 @check(Family.SPEC_RULES, Layer.MEANING)
 @requires(a_query, a_valid_body, a_json_object)
 def valid_query_succeeds(ctx: Context, exchange: Exchange, case: Case) -> Iterator[Break]:
-    """A valid range sent with the valid credentials gets `code: 200`.
+    """A valid range sent with the valid credentials gets the success code.
 
     Without it a wrong token would pass everything: an error envelope is valid against the
     schema. Refusing unknown fields or a range over 31 days is only a warning.
