@@ -125,7 +125,6 @@ def _control(app: Flask) -> None:
         if effect.fault is None:
             return None
         g.cudis_injected = True
-        g.cudis_dropped = effect.fault.kind == "drop"
         return fault_answer(mock, req, effect.fault)
 
     @app.after_request

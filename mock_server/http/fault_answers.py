@@ -7,7 +7,7 @@ import socket
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Request, Response
+from flask import Request, Response, g
 
 from ..context import MockContext
 from ..state import faults
@@ -54,10 +54,14 @@ def effect_of(mock: MockContext, req: Request, operation_id: str, stored: tuple[
     return effect
 
 
-def _drop_connection(req: Request) -> Response:
+def _client_socket(req: Request) -> socket.socket:
     sock = req.environ.get("werkzeug.socket") or req.environ.get("gunicorn.socket")
     if not isinstance(sock, socket.socket):
         raise Internal("this server cannot drop a connection; use cudis-mock serve or the pytest plugin")
+    return sock
+
+
+def _drop_connection(req: Request, sock: socket.socket) -> Response:
     req.get_data(cache=True)  # read the body first: the journal keeps it
     with contextlib.suppress(OSError):  # the client may be gone already
         sock.shutdown(socket.SHUT_RDWR)
@@ -69,11 +73,13 @@ def fault_answer(mock: MockContext, req: Request, fault: Fault) -> Response:
     """The answer a decisive fault gives in place of the endpoint's."""
     codes = mock.spec.codes
     if fault.kind == "drop":
+        sock = _client_socket(req)  # a server that cannot drop answers 500, and the journal says so
+        g.cudis_dropped = True
         # Journal before the socket closes: the client's retry arrives at once on another thread,
         # and its entry must come after this one.
         if mock.config.journal_limit > 0:
             journal_request(mock, req, None)
-        return _drop_connection(req)
+        return _drop_connection(req, sock)
     if fault.kind == "malformed":
         return Response(faults.malformed_body(codes), status=200, mimetype="application/json")
     info = codes[faults.envelope_code(fault, codes)]

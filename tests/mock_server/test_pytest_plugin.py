@@ -80,9 +80,9 @@ def test_a_dropped_request_is_journaled_before_the_connection_closes(
     seen_at_drop: list[list[str | None]] = []
     original = fault_answers._drop_connection
 
-    def drop_and_look(req: object) -> object:
+    def drop_and_look(req: object, sock: object) -> object:
         seen_at_drop.append([entry["fault"] for entry in store.journal()])
-        return original(req)  # type: ignore[arg-type]
+        return original(req, sock)  # type: ignore[arg-type]
 
     monkeypatch.setattr(fault_answers, "_drop_connection", drop_and_look)
     cudis_mock.inject_fault("drop", times=1)

@@ -71,11 +71,6 @@ def test_a_server_that_cannot_drop_a_connection_says_what_to_use(client: FlaskCl
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fault_answer journals a drop before _drop_connection raises Internal, so where no socket can be"
-    " closed the journal shows a dropped request (status None) while the client got HTTP 500 / 50000",
-)
 def test_the_journal_shows_the_500_a_drop_fell_back_to(client: FlaskClient, auth: dict[str, str]) -> None:
     faulted(client, auth, "drop")
     (entry,) = client.get("/__mock__/requests").json["requests"]  # type: ignore[index]
