@@ -53,7 +53,10 @@ class Store(Protocol):
         ...
 
     def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        """Record `entry` with the next id; keep only the latest `keep` entries."""
+        """Record `entry` with the next id; `journal(limit=keep)` then gives the latest `keep` entries.
+
+        A store may hold more for a while (the SQLite store trims its file now and then).
+        """
         ...
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]: ...
