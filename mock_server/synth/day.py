@@ -112,13 +112,13 @@ def _years(persona: Persona, day: date) -> float:
 
 def _step_count(persona: Persona, traits: UserTraits, day: date, hours: float, u6: float, u7: float) -> int:
     """The day's steps, fewer after a short night."""
-    steps = persona.steps
+    step_traits = persona.steps
     median = traits.steps_median * (1.0 + persona.trend.steps_per_year * _years(persona, day))
     if day.weekday() >= 5:
-        median *= steps.weekend_factor
+        median *= step_traits.weekend_factor
     tired = max(0.0, 7.0 - hours)
-    count = median * _exp(_normal(0.0, steps.spread, u6, u7)) * (1.0 - 0.04 * tired)
-    return round(max(0.0, min(steps.cap, count)))
+    count = median * _exp(_normal(0.0, step_traits.spread, u6, u7)) * (1.0 - 0.04 * tired)
+    return round(max(0.0, min(step_traits.cap, count)))
 
 
 NIGHT_DRAWS = DrawSet(HOURS + DEEP_SHARE + AWAKE_SHARE + WORN_BY_NIGHT)
@@ -150,7 +150,7 @@ def steps(persona: Persona, traits: UserTraits, day: date, u: Sequence[float]) -
 HEART_DRAWS = DrawSet(HOURS + STEPS + RESTING + LOW_NOISE + PEAK_NOISE + MEAN_SHARE + WORN_BY_DAY)
 
 
-def heart(persona: Persona, traits: UserTraits, day: date, u: Sequence[float]) -> HeartDay | None:
+def heart_rate(persona: Persona, traits: UserTraits, day: date, u: Sequence[float]) -> HeartDay | None:
     """The heart rate of `day`, from HEART_DRAWS: resting up after a short night, peak up with steps."""
     u0, u1, u6, u7, u8, u9, u10, u11, u12, u13, u14, u15, worn = u
     if not worn < persona.wear.day:
@@ -179,12 +179,15 @@ class MetricModel:
     draws: DrawSet
 
 
-HEART, STEP, NIGHT = MetricModel(heart, HEART_DRAWS), MetricModel(steps, STEP_DRAWS), MetricModel(night, NIGHT_DRAWS)
-MODELS: dict[Metric, MetricModel] = {"heart_beat": HEART, "step": STEP, "sleep": NIGHT}
+MODELS: dict[Metric, MetricModel] = {
+    "heart_beat": MetricModel(heart_rate, HEART_DRAWS),
+    "step": MetricModel(steps, STEP_DRAWS),
+    "sleep": MetricModel(night, NIGHT_DRAWS),
+}
 
 _WHOLE_DAY = DrawSet(tuple(range(18)))
 """Every draw of a day, so that a draw's position is its index."""
-_NIGHT_OF, _STEP_OF, _HEART_OF = (itemgetter(*model.draws.positions) for model in (NIGHT, STEP, HEART))
+_HEART_OF, _STEP_OF, _NIGHT_OF = (itemgetter(*MODELS[metric].draws.positions) for metric in METRICS)
 
 
 def generate_day(seed: int, profile: UserProfile, traits: UserTraits, day: date) -> DayValues:
@@ -193,7 +196,7 @@ def generate_day(seed: int, profile: UserProfile, traits: UserTraits, day: date)
     u = draws(seed, profile.id, (day.isoformat(),), _WHOLE_DAY)
     return DayValues(
         day=day,
-        heart_beat=heart(persona, traits, day, _HEART_OF(u)),
+        heart_beat=heart_rate(persona, traits, day, _HEART_OF(u)),
         step=steps(persona, traits, day, _STEP_OF(u)),
         sleep=night(persona, traits, day, _NIGHT_OF(u)),
     )
