@@ -209,7 +209,7 @@ def generate_metric_days(
     value, wanted = MODELS[metric].value, MODELS[metric].draws
     persona = profile.persona
     flat = draws(seed, profile.id, [day.isoformat() for day in days], wanted)
-    by_day = zip(*[iter(flat)] * len(wanted), strict=True)
+    by_day = zip(*[iter(flat)] * len(wanted), strict=True)  # one tuple of len(wanted) draws per day
     return [value(persona, traits, day, u) for day, u in zip(days, by_day, strict=True)]
 
 

@@ -38,11 +38,8 @@ class DrawSet:
     """Bytes of one day's lanes."""
 
     def __post_init__(self) -> None:
-        lanes = range(len(self.positions))
-        object.__setattr__(self, "ones", sum(1 << (128 * lane) for lane in lanes))
-        steps = sum(
-            (((n + 1) * _GOLDEN) & _MASK) << (128 * lane) for lane, n in zip(lanes, self.positions, strict=True)
-        )
+        object.__setattr__(self, "ones", sum(1 << (128 * lane) for lane in range(len(self.positions))))
+        steps = sum((((n + 1) * _GOLDEN) & _MASK) << (128 * lane) for lane, n in enumerate(self.positions))
         object.__setattr__(self, "steps", steps)
         object.__setattr__(self, "mask", _MASK * self.ones)
         object.__setattr__(self, "size", 16 * len(self.positions))
@@ -56,7 +53,7 @@ def draws(seed: int, user_id: str, iso_days: Sequence[str], wanted: DrawSet) -> 
     prefix = f"{seed}\x1f{user_id}\x1f".encode()
     ones, steps, count = wanted.ones, wanted.steps, len(iso_days)
     # A lane's key + step may carry into bit 64: the bit stays in its own lane until the mask drops it.
-    if count == 1:  # a third cheaper without the bytes round trip; the engine asks for single days most
+    if count == 1:  # most calls: without the bytes round trip a one-day call costs a quarter less
         z = int.from_bytes(_blake2b(prefix + iso_days[0].encode(), digest_size=8).digest(), "big") * ones + steps
         mask = wanted.mask
     else:
