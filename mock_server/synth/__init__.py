@@ -1,9 +1,9 @@
 """Pure synthetic data engine: personas, one day's values, aggregates. No Flask here."""
 
-from .day import DayValues, HeartDay, SleepNight, StepDay, generate_day
+from .day import METRICS, DayValues, HeartDay, Metric, SleepNight, StepDay, generate_day
 from .engine import DataEngine
 from .profiles import Persona, PinnedDay, UserProfile
-from .summary import METRICS, EmptyDays, Metric, metric_data
+from .summary import EmptyDays, metric_data
 
 __all__ = [
     "METRICS",

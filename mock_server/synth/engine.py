@@ -17,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 from .calendar import date_span, local_date
 from .day import (
+    METRICS,
     DayValues,
+    Metric,
     UserTraits,
     apply_pins,
     generate_day,
@@ -26,7 +28,7 @@ from .day import (
     user_traits,
 )
 from .profiles import UserProfile
-from .summary import METRICS, ZERO, EmptyDays, Metric, entry_json, metric_data, metric_json
+from .summary import ZERO, EmptyDays, data_json, entry_json, metric_data
 
 DAY_CACHE_SIZE = 50_000
 USER_CACHE_SIZE = 4_096
@@ -154,7 +156,7 @@ class DataEngine:
                 if record is not None:
                     records.append(record)
                     entries.append(entry_json(metric, day.isoformat(), record))
-            return metric_json(metric, records, entries)
+            return data_json(metric, records, entries)
         lookup = self._cached_entry
         for o in ordinals:
             if o >= joined:
@@ -166,7 +168,7 @@ class DataEngine:
             if empty_days == "zero":
                 records.append(zero)
                 entries.append(entry_json(metric, date.fromordinal(o).isoformat(), zero))
-        return metric_json(metric, records, entries)
+        return data_json(metric, records, entries)
 
     def cache_info(self) -> dict[str, Any]:
         """Sizes of the engine's caches (for `make bench` and debugging)."""
