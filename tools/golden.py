@@ -79,7 +79,8 @@ REQUEST_TIMEOUT = 60.0
 SUITE_TIMEOUT = 300.0
 
 REFERENCE_MODULE = "tests.contract_tests.implementations.reference"
-SERVING_MODULE = "tests.contract_tests.implementations.serving"
+SERVING_MODULE = "tests.servers"
+"""Its `in_thread(app)` serves an app (before: `tests.contract_tests.implementations.serving`, `serving(app)`)."""
 
 # ---------------------------------------------------------------------------------------------
 # processes
@@ -1089,7 +1090,8 @@ def record_generate(env: Env, outdir: Path, log: Callable[[str], None]) -> int:
 REFERENCE_SERVER = r"""
 import importlib, json, sys, threading, time
 ref = importlib.import_module(sys.argv[1])
-serving = importlib.import_module(sys.argv[2]).serving
+_serving_module = importlib.import_module(sys.argv[2])
+serving = getattr(_serving_module, 'serving', None) or _serving_module.in_thread
 kwargs = json.loads(sys.argv[3])
 start = float(sys.argv[4])
 if start >= 0:
