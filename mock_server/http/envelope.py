@@ -18,6 +18,10 @@ class ApiError(Exception):
     key: str = "internal"
     """The code's key in `x-cudis-codes`."""
 
+    def __init_subclass__(cls, *, key: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.key = key
+
     def __init__(
         self, detail: str = "", *, field: str = "", reason: str = "", headers: dict[str, str] | None = None
     ) -> None:
@@ -37,44 +41,35 @@ class ApiError(Exception):
         return error_body(info.code, info.message(field=self.field or "request", detail=self.detail))
 
 
-class SessionExpired(ApiError):
-    key = "session-expired"
+# One typed error per code the mock raises, named for the code's key in x-cudis-codes.
+class SessionExpired(ApiError, key="session-expired"): ...
 
 
-class BadBody(ApiError):
-    key = "bad-body"
+class BadBody(ApiError, key="bad-body"): ...
 
 
-class InvalidField(ApiError):
-    key = "invalid-field"
+class InvalidField(ApiError, key="invalid-field"): ...
 
 
-class InvalidRange(ApiError):
-    key = "invalid-range"
+class InvalidRange(ApiError, key="invalid-range"): ...
 
 
-class ControlForbidden(ApiError):
-    key = "control-forbidden"
+class ControlForbidden(ApiError, key="control-forbidden"): ...
 
 
-class NotFound(ApiError):
-    key = "not-found"
+class NotFound(ApiError, key="not-found"): ...
 
 
-class MethodNotAllowed(ApiError):
-    key = "method-not-allowed"
+class MethodNotAllowed(ApiError, key="method-not-allowed"): ...
 
 
-class TooLarge(ApiError):
-    key = "too-large"
+class TooLarge(ApiError, key="too-large"): ...
 
 
-class UnsupportedMedia(ApiError):
-    key = "unsupported-media"
+class UnsupportedMedia(ApiError, key="unsupported-media"): ...
 
 
-class Internal(ApiError):
-    key = "internal"
+class Internal(ApiError, key="internal"): ...
 
 
 def success_body_json(codes: CodeCatalogue, data_json: str) -> bytes:
