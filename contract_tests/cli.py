@@ -79,9 +79,9 @@ def cli() -> None:
 @_option("--timeout", type=float, default=10.0, show_default=True, help="seconds to wait for each response")
 @_option("--junit-xml", type=click.Path(path_type=Path), metavar="FILE", help="also write the results as JUnit XML")
 @_option("--strict", is_flag=True, help="fail on deviations from the spec's assumptions too")
-def run(**options: Any) -> int:
+def run(**options: Any) -> None:
     """Run the contract suite against a server."""
-    return _run(RunOptions(**options))
+    click.get_current_context().exit(_run(RunOptions(**options)))
 
 
 @dataclass(frozen=True)
@@ -171,22 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    from .transport import ContractUsageError
-
     try:
-        code = cli.main(
-            args=list(argv) if argv is not None else None, prog_name="cudis-contract", standalone_mode=False
-        )
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted!", err=True)
-        return 1
-    except ContractUsageError as exc:
-        print(f"cudis-contract: {exc}", file=sys.stderr)
-        return exc.exit_code
-    return code if isinstance(code, int) else 0
+        cli.main(args=list(argv) if argv is not None else None, prog_name="cudis-contract")
+    except SystemExit as exited:  # click's standalone mode; a ContractUsageError is shown by it, exit 2
+        return int(exited.code or 0)
+    return 0
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
+import click
 import requests
 
 from cudis_spec import load_spec
@@ -17,10 +18,13 @@ from cudis_spec import load_spec
 DEFAULT_TIMEOUT = 10.0
 
 
-class ContractUsageError(Exception):
+class ContractUsageError(click.ClickException):
     """A problem with how the suite was started, or a target it cannot reach: exit code 2."""
 
     exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"cudis-contract: {self.message}", err=file is None, file=file)
 
 
 @dataclass(frozen=True)

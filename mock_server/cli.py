@@ -46,17 +46,19 @@ def serve(**options: Any) -> int:
 cli.add_command(generate)
 
 
+@cli.result_callback()
+def _exit_with(code: int) -> None:
+    """A command's return value is the process's exit code."""
+    click.get_current_context().exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run `cudis-mock ARGV` and return its exit code: 0 done, 2 a usage error or a setting that cannot be used."""
     try:
-        code = cli.main(args=list(argv) if argv is not None else None, prog_name="cudis-mock", standalone_mode=False)
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.Abort:
-        click.echo("Aborted!", err=True)
-        return 1
-    return code if isinstance(code, int) else 0
+        cli.main(args=list(argv) if argv is not None else None, prog_name="cudis-mock")
+    except SystemExit as done:  # click's standalone mode: usage errors shown, every outcome an exit
+        return int(done.code or 0)
+    return 0
 
 
 if __name__ == "__main__":
