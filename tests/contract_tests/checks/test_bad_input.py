@@ -40,3 +40,8 @@ def test_no_answer_is_a_failure() -> None:
     [(family, broke)] = judged(answer(None, b""), query(VALID))
     assert (family, broke.rule, broke.severity) == (Family.BAD_INPUT, "transport", Severity.FAILURE)
     assert broke.got == "no response: ConnectionError: refused"
+
+
+def test_a_refusal_whose_code_is_not_a_number_is_judged_not_a_crash_of_the_suite() -> None:
+    listed = {"code": [40001], "msg": "Invalid startTime", "data": None}
+    assert rules(NOT_A_NUMBER, answer(200, listed))["bad-input-codes"] is Severity.WARNING
