@@ -77,9 +77,6 @@ class CodeCatalogue(Mapping[int, CodeInfo]):
     def session_expired(self) -> CodeInfo:
         return self._by_key["session-expired"]
 
-    def http_of_code(self) -> dict[int, int]:
-        return {code: info.http for code, info in self._by_code.items()}
-
     def bad_input_codes(self) -> frozenset[int]:
         """The codes the spec assumes for bad input: the mock's own 400 and 415 codes."""
         return frozenset(c.code for c in self._by_code.values() if c.source == "mock" and c.http in (400, 415))
