@@ -73,10 +73,10 @@ class Upstream:
 
 def describe_failure(exc: Exception, timeout: float) -> str:
     """What went wrong, in words an app developer acts on."""
+    if isinstance(exc, NewConnectionError):  # before ConnectTimeoutError, which it subclasses
+        return f"cannot connect: {exc.__context__ or exc}"
     if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
         return f"no answer within {timeout:g} s (--upstream-timeout)"
-    if isinstance(exc, NewConnectionError):
-        return f"cannot connect: {exc.__context__ or exc}"
     if isinstance(exc, SSLError):
         return f"TLS failed: {exc}"
     if isinstance(exc, ProtocolError):
