@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 
 from cudis_spec import Spec
-from mock_server.people.recordings import RECORDINGS_FILE
+from mock_server.people.recordings import RECORDINGS_FILE, seconds_text
 
 from .fitting import Recorded, fit
 
@@ -74,7 +74,8 @@ class Recorder:
                     if known["data"] == data:
                         return Outcome(False)
                     problem = (
-                        f"conflict: {operation_id} startTime {start:g} endTime {end:g} was recorded with other data; "
+                        f"conflict: {operation_id} startTime {seconds_text(start)} endTime {seconds_text(end)} "
+                        "was recorded with other data; "
                         "the first recording is kept"
                     )
                     self.problems.append(problem)

@@ -47,5 +47,10 @@ def load_recordings(doc: YamlFile, spec: Spec, users: Mapping[str, Any]) -> dict
     return recorded
 
 
+def seconds_text(value: float) -> str:
+    """A timestamp as it was sent: `1726444800`, not `1.72644e+09`."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def recordings_path(root: Path) -> Path:
     return root / RECORDINGS_FILE

@@ -12,6 +12,7 @@ from ..context import mock_context
 from ..http.envelope import NotRecorded, success_body_json
 from ..http.ranges import parse_range
 from ..oauth.tokens import bearer_token, check_access, token_digest
+from ..people.recordings import seconds_text
 from ..synth import Metric
 from .routing import Handler
 
@@ -30,7 +31,8 @@ def answer_query(metric: Metric) -> Response:
     if data is None:
         if mock.config.replay_only:
             raise NotRecorded(
-                f"user {record.user_id!r}, {metric}, startTime {asked.start:g}, endTime {asked.end:g} "
+                f"user {record.user_id!r}, {metric}, startTime {seconds_text(asked.start)}, "
+                f"endTime {seconds_text(asked.end)} "
                 f"(the recording in {mock.fixtures.source} does not hold it; --replay-only serves nothing else)"
             )
         data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
