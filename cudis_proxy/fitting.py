@@ -114,6 +114,7 @@ def fit(recorded: list[Recorded]) -> Fitted:
     offset = infer_offset(recorded)
     values: dict[str, dict[str, dict[str, Any]]] = {}
     covered: dict[str, set[int]] = {}
+    listed: set[tuple[str, str]] = set()
     problems: list[str] = []
     for r in recorded:
         covered.setdefault(r.metric, set()).update(_span(r.start, r.end, r.recorded_at, offset))
@@ -121,6 +122,7 @@ def fit(recorded: list[Recorded]) -> Fitted:
             day = item.get("date") if isinstance(item, Mapping) else None
             if not isinstance(day, str) or _ordinal(day) is None:
                 continue
+            listed.add((r.metric, day))
             pinned = _day_values(r.metric, item)
             if pinned is None:
                 problems.append(f"{r.metric} {day}: {json.dumps(item)} is outside what a fixture can pin; not pinned")
@@ -133,7 +135,7 @@ def fit(recorded: list[Recorded]) -> Fitted:
             entry = pinned_days.setdefault(day, {})
             if metric in values.get(day, {}):
                 entry[metric] = values[day][metric]
-            else:
+            elif (metric, day) not in listed:  # listed but not pinnable: left to the persona
                 entry.setdefault("missing", []).append(metric)
     for day, by_metric in values.items():  # dates outside the inferred span still keep their values
         entry = pinned_days.setdefault(day, {})

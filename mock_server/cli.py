@@ -48,10 +48,13 @@ def serve(**options: Any) -> int:
 @click.option("--upstream", required=True, metavar="URL", help="base URL of the API to forward to")
 @config_options("host", "port", "journal_limit")
 @option(
-    "--upstream-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS", help="wait this long at most"
+    "--upstream-timeout",
+    type=float,
+    metavar="SECONDS",
+    help="wait this long at most for the upstream [default: the spec's proxy-upstream-timeout, 10]",
 )
 @option("--record", type=click.Path(path_type=Path), metavar="DIR", help="write successful exchanges as fixtures here")
-@option("--record-user", default="recorded", show_default=True, metavar="NAME", help="the user the recording is for")
+@option("--record-user", metavar="NAME", help="the user the recording is for [default: recorded]")
 @option("--authorize-upstream", metavar="URL", help="redirect /oauth/authorize to this sign-in page")
 def proxy(**options: Any) -> int:
     """Forward the query endpoints to --upstream and hand its answers back unchanged, each with an
@@ -68,16 +71,7 @@ def proxy(**options: Any) -> int:
         )
         return 2
     try:
-        config = ProxyConfig(
-            upstream=options["upstream"],
-            host=options["host"],
-            port=options["port"],
-            journal_limit=options["journal_limit"],
-            upstream_timeout=options["upstream_timeout"],
-            record=options["record"],
-            record_user=options["record_user"],
-            authorize_upstream=options["authorize_upstream"],
-        )
+        config = ProxyConfig(**{name: value for name, value in options.items() if value is not None})
         serve_proxy(config)
     except ValueError as exc:
         click.echo(f"cudis-mock: {exc}", err=True)
