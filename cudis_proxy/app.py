@@ -100,6 +100,8 @@ def _forward(operation: QueryOperation) -> Response:
                 response.headers.add(name, value)
         response.headers[HEADER] = verdict.header
         problems += _record(proxy, operation, case, exchange, now)
+        for problem in problems:
+            log.warning("%s %s: %s", request.method, request.path, problem)
     _journal(proxy, exchange, response, verdict, failure, problems, now)
     return response
 

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from cudis_spec import Spec
+from mock_server.http.logmask import mask_secrets
 from mock_server.people.recordings import RECORDINGS_FILE, seconds_text
 
 from .fitting import Recorded, fit
@@ -66,7 +67,9 @@ class Recorder:
     def add(self, operation_id: str, start: float, end: float, client_id: str, data: str, now: float) -> Outcome:
         """Record one answer's `data`; a conflict with the answer recorded for the same request is reported."""
         if not CLIENT_ID.match(client_id):
-            return Outcome(False, f"not recorded: client id {client_id[:16]!r} is not a fixture id")
+            return Outcome(False, f"not recorded: client id {mask_secrets(client_id[:16])!r} is not a fixture id")
+        if mask_secrets(data) != data or mask_secrets(client_id) != client_id:
+            return Outcome(False, "not recorded: the answer holds something shaped like a token or a password")
         with self._lock:
             for known in self.recordings:
                 same = (known["user"], known["operation"], float(known["startTime"]), float(known["endTime"]))

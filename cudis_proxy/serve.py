@@ -13,6 +13,12 @@ from .app import create_proxy_app
 from .config import ProxyConfig
 
 
+class _KeepAliveHandler(_RequestHandler):
+    # HTTP/1.1: an app's connection stays open across requests (one thread each), as a client pool
+    # expects; werkzeug's HTTP/1.0 default would cost a connection and a thread per request.
+    protocol_version = "HTTP/1.1"
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -20,7 +26,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 def serve_proxy(config: ProxyConfig) -> None:
     """Serve until SIGTERM or Ctrl-C."""
     app = create_proxy_app(config)
-    server = make_server(config.host, config.port, app, threaded=True, request_handler=_RequestHandler)
+    server = make_server(config.host, config.port, app, threaded=True, request_handler=_KeepAliveHandler)
     signal.signal(signal.SIGTERM, _interrupt)
     url = f"http://{config.host}:{server.server_port}"
     lines = [

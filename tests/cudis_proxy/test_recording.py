@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
+from flask import Flask, Response
 
 from cudis_spec import load_spec
 from mock_server import MockConfig, create_app
@@ -148,3 +149,19 @@ def test_a_recording_of_the_reference_implementation_replays_its_data(tmp_path: 
         for (metric, body), data in got.items():
             answer = query(replay.base_url, metric, json.loads(body), token, REFERENCE_CLIENT).json()
             assert answer["code"] == 200 and answer["data"] == data
+
+
+def test_an_answer_holding_something_shaped_like_a_token_is_not_recorded(tmp_path: Path) -> None:
+    leaky = Flask(__name__)
+    secret = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+    @leaky.route("/partner/v1/query/<metric>")
+    def _query(metric: str) -> Response:
+        body = {"code": 200, "msg": "success", "data": {"countStep": 0, "list": [], "note": secret}}
+        return Response(json.dumps(body), mimetype="application/json")
+
+    with in_thread(leaky) as upstream, proxy_to(upstream, record=tmp_path / "rec") as proxy:
+        assert query(proxy, "step", last_days(2), "T" * 32, CLIENT).json()["code"] == 200
+        (entry,) = journal(proxy)
+    assert entry["problems"] == ["not recorded: the answer holds something shaped like a token or a password"]
+    assert not (tmp_path / "rec").exists()

@@ -124,3 +124,10 @@ def test_the_same_proxy_serves_on_once_the_upstream_recovers() -> None:
         assert answer.status_code == 200 and answer.json()["code"] == 20007
         assert answer.headers["X-Cudis-Contract"] == "pass"
         assert [e["status"] for e in journal(proxy)] == [502, 502, 502, 200]
+
+
+def test_an_upstream_whose_tls_fails() -> None:
+    # https:// to a server that speaks plain HTTP: the TLS handshake fails.
+    with in_thread(_upstream()) as plain, proxy_to(plain.replace("http://", "https://")) as proxy:
+        entry = _failed(proxy, "TLS failed")
+        assert entry["verdict"] == "fail; transport"
