@@ -78,3 +78,8 @@ def test_two_answers_for_one_request_are_refused(tmp_path: Path) -> None:
     twice = _item() + "  - " + json.dumps({"user": "typical", "operation": "queryStep", **RANGE, "data": "{}"}) + "\n"
     with pytest.raises(FixtureError, match=r"recordings\[1\]\.data: another answer"):
         load_fixtures(_directory(tmp_path, twice))
+
+
+def test_replay_only_without_a_recording_is_refused_at_start_up() -> None:
+    with pytest.raises(ValueError, match=r"--replay-only: .* holds no recordings\.yaml"):
+        create_app(MockConfig(replay_only=True))
