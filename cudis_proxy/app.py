@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, redirect, request
 from contract_tests.cases import BodyKind, Case
 from contract_tests.transport import Exchange
 from cudis_spec import QueryOperation, Spec, load_spec
+from mock_server.http.admin_guard import is_loopback
 from mock_server.http.envelope import (
     ApiError,
     ControlForbidden,
@@ -34,7 +35,6 @@ from .verdict import HEADER, Judge, Verdict, data_text
 
 EXTENSION_KEY = "cudis_proxy"
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-LOOPBACK = ("127.0.0.1", "::1")
 log = logging.getLogger("cudis_mock")
 
 
@@ -163,7 +163,7 @@ def _code(response: Response) -> int | None:
 
 
 def _loopback_only() -> None:
-    if request.remote_addr not in LOOPBACK:
+    if not is_loopback(request.remote_addr):
         raise ControlForbidden("the proxy's journal answers on loopback only")
 
 

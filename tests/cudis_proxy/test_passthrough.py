@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
+from cudis_proxy import ProxyConfig, create_proxy_app
 from cudis_spec import load_spec
 
 from ..contract_tests.implementations.reference import CLIENT_ID, TOKEN, create_reference_app
@@ -80,3 +81,11 @@ def test_other_paths_get_a_clear_envelope_and_authorize_redirects_when_asked(moc
         asked = "client_id=cudis-wellness&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback"
         answer = requests.get(f"{proxy}/oauth/authorize?{asked}", allow_redirects=False, timeout=10)
         assert answer.status_code == 302 and answer.headers["Location"] == f"{sign_in}?{asked}"
+
+
+def test_the_journal_answers_on_loopback_only() -> None:
+    client = create_proxy_app(ProxyConfig(upstream="http://127.0.0.1:9")).test_client()
+    assert client.get("/__mock__/requests").status_code == 200
+    refused = client.get("/__mock__/requests", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert refused.status_code == 403 and refused.json["code"] == 40300  # type: ignore[index]
+    assert client.delete("/__mock__/requests", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 403
