@@ -37,6 +37,11 @@ class Outcome:
     problem: str | None = None
 
 
+def _as_sent(seconds: float) -> float | int:
+    """A whole number of seconds as the integer the app most likely sent."""
+    return int(seconds) if float(seconds).is_integer() else seconds
+
+
 class Recorder:
     """The recording in one directory; `add` writes every file again (atomically) under a lock."""
 
@@ -87,8 +92,8 @@ class Recorder:
                 {
                     "user": self.user,
                     "operation": operation_id,
-                    "startTime": start,
-                    "endTime": end,
+                    "startTime": _as_sent(start),
+                    "endTime": _as_sent(end),
                     "data": data,
                     "recorded_at": round(now, 3),
                 }
