@@ -67,6 +67,8 @@ def create_app(
     config = config or MockConfig()
     spec = load_spec()
     fixtures = load_fixtures(config.fixtures)
+    if config.replay_only and not fixtures.recordings:
+        raise ValueError(f"--replay-only: {fixtures.source} holds no recordings.yaml (see cudis-mock proxy --record)")
     if config.auto_approve is not None and config.auto_approve not in fixtures.users:
         raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
     store = store or MemoryStore()

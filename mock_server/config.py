@@ -72,6 +72,10 @@ class MockConfig:
         metadata=flag("apply a scenario of faults at start-up (and on reset): a file or a built-in name", "FILE|NAME"),
     )
     journal_limit: int = field(default=1000, metadata=flag("keep the latest N requests in the journal (0: off)", "N"))
+    replay_only: bool = field(
+        default=False,
+        metadata=flag("answer only the queries a proxy recording in --fixtures holds; refuse the rest (40410)"),
+    )
 
     def __post_init__(self) -> None:
         for name, hint in _hints().items():
