@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from ..context import MockContext, mock_context
 from ..qa.answers import RecordedAnswer, answer_range, local_range
-from ..qa.charts import heart_chart, sleep_chart, step_chart
+from ..qa.charts import NARROW, heart_chart, sleep_chart, step_chart
 from ..synth import METRICS
 from ..synth.calendar import days_in_range
 
@@ -36,6 +36,8 @@ class Panel:
     metric: str
     title: str
     chart: Markup
+    narrow_chart: Markup
+    """The same chart drawn for a phone's width (the page shows one or the other)."""
     answer: RecordedAnswer
 
 
@@ -88,7 +90,10 @@ def explorer() -> Response:
     for metric in METRICS:
         answer = answer_range(mock.engine, metric, user_id, body, now, mock.config.empty_days, mock.spec)
         items = answer.data["list"] if answer.data is not None else []
-        panels.append(Panel(metric, _TITLES[metric], Markup(_CHARTS[metric](dates, items)), answer))
+        draw = _CHARTS[metric]
+        panels.append(
+            Panel(metric, _TITLES[metric], Markup(draw(dates, items)), Markup(draw(dates, items, NARROW)), answer)
+        )
     return _page(
         mock,
         200,
