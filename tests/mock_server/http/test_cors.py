@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from cudis_spec import load_spec
 from mock_server import MockConfig, create_app
 from mock_server.cli import main
+from mock_server.config import config_from_env
 
 APP_ORIGIN = "http://localhost:3000"
 QUERY_PATHS = [op.path for op in load_spec().queries]
@@ -112,3 +113,13 @@ def test_the_control_api_the_oauth_pages_and_the_index_never_grant_a_foreign_ori
 def test_a_malformed_origin_list_is_a_usage_error(bad: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--port", "0", "--cors-origins", bad]) == 2
     assert "scheme://host[:port]" in capsys.readouterr().err
+
+
+def test_the_setting_is_also_an_environment_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CUDIS_MOCK_CORS_ORIGINS", "none")
+    client = create_app(config_from_env()).test_client()
+    assert _cors_headers(client.get(QUERY_PATHS[0], headers={"Origin": APP_ORIGIN})) == {}
+    monkeypatch.setenv("CUDIS_MOCK_CORS_ORIGINS", APP_ORIGIN)
+    client = create_app(config_from_env()).test_client()
+    assert _preflight(client, QUERY_PATHS[0]).headers["Access-Control-Allow-Origin"] == APP_ORIGIN
+    assert _cors_headers(_preflight(client, QUERY_PATHS[0], "http://localhost:3001")) == {}
