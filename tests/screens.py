@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,10 +27,18 @@ def screen(browser: Any, size: tuple[int, int]) -> Iterator[None]:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
-def save(browser: Any, name: str) -> Path:
-    """A screenshot of the viewport into docs/NAME."""
+RETAKE = "CUDIS_RETAKE_SCREENSHOTS"
+"""Set to retake the screenshots whose content changes from run to run (today's data, a random port)."""
+
+
+def save(browser: Any, name: str, *, varies: bool = False) -> Path:
+    """A screenshot of the viewport into docs/NAME; one that `varies` only when RETAKE is set, so that
+    `make test` leaves the checkout as it found it."""
+    png = browser.get_screenshot_as_png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
     path = DOCS / name
-    path.write_bytes(browser.get_screenshot_as_png())
+    if not varies or os.environ.get(RETAKE):
+        path.write_bytes(png)
     return path
 
 

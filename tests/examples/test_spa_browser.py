@@ -2,7 +2,7 @@
 
 The app signs in (consent page, or `--auto-approve` with the token in the fragment), draws 30 days of
 the three metrics from code-200 answers, and asks to sign in again once the mock's clock has moved past
-the token's 30 days.
+the token's 30 days. `CUDIS_RETAKE_SCREENSHOTS=1` retakes docs/spa.png and docs/spa-phone.png.
 """
 
 from __future__ import annotations
@@ -94,12 +94,12 @@ def test_sign_in_on_the_consent_page_draw_30_days_and_sign_in_again_after_expiry
         # The token is kept for the session: a reload draws again without signing in.
         browser.refresh()
         _charts_drawn(browser)
-        save(browser, "spa.png")
+        save(browser, "spa.png", varies=True)
     with screen(browser, PHONE):
         browser.find_element(By.ID, "refresh").click()  # drawn again at the phone's width
         _charts_drawn(browser)
         assert not scrolls_sideways(browser)
-        save(browser, "spa-phone.png")
+        save(browser, "spa-phone.png", varies=True)
 
     cudis_mock.advance_clock(MONTH_AND_A_DAY)
     browser.find_element(By.ID, "refresh").click()
