@@ -16,8 +16,8 @@ from ..synth import METRICS
 from ..synth.calendar import days_in_range
 
 DEFAULT_DAYS = 30
-# No script at all: the form is a plain GET form, the charts are inline SVG.
-_SECURITY_HEADERS = {
+# No script at all: the form is a plain GET form, the charts are inline SVG (the index page shares these).
+SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
@@ -53,7 +53,7 @@ def _date_arg(name: str, default: date) -> tuple[date, str]:
 
 def _page(mock: MockContext, status: int, **values: object) -> Response:
     body = render_template("explorer.html", users=list(mock.fixtures.users.values()), **values)
-    return Response(body, status=status, mimetype="text/html", headers=_SECURITY_HEADERS)
+    return Response(body, status=status, mimetype="text/html", headers=SECURITY_HEADERS)
 
 
 def explorer() -> Response:

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Response, jsonify, render_template, request
 
 from ..context import mock_context
+from .explorer import SECURITY_HEADERS
 
 DOCS = ("README.md", "docs/authorize-flow.md", "docs/test-control.md", "docs/qa-data.md", "openapi/cudis-v1.yaml")
 """In the checkout (or the sdist): the mock serves no docs of its own."""
@@ -42,7 +43,7 @@ def index() -> Response:
     values = _index(base)
     if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
         return jsonify(values)
-    return Response(render_template("index.html", **values), mimetype="text/html")
+    return Response(render_template("index.html", **values), mimetype="text/html", headers=SECURITY_HEADERS)
 
 
 HANDLERS = {"index": index}
