@@ -191,16 +191,16 @@ function draw(metric, answer) {
 }
 
 function start() {
+  if (location.pathname.replace(/\/+$/, "") === "/callback") {
+    const failed = takeCallback();
+    if (failed) store.setItem("problem", failed);
+    location.replace("/"); // the token leaves the address bar and the history
+    return;
+  }
   mockBase();
   $("sign-in").addEventListener("click", signIn);
   $("sign-out").addEventListener("click", () => signOut(false));
   $("refresh").addEventListener("click", () => render(false));
-  if (location.pathname.replace(/\/+$/, "") === "/callback") {
-    const failed = takeCallback();
-    if (failed) store.setItem("problem", failed);
-    location.replace("/");
-    return;
-  }
   render(false);
   const failed = store.getItem("problem");
   store.removeItem("problem");

@@ -120,3 +120,16 @@ def test_auto_approve_with_the_token_in_the_fragment(browser: WebDriver, spa_por
         requests.post(f"{mock_url}/__mock__/clock/advance", json={"seconds": MONTH_AND_A_DAY}, timeout=10)
         browser.find_element(By.ID, "refresh").click()
         _wait(browser, lambda: _visible(browser, "expired"), "the session-expired notice")
+
+
+def test_a_denied_sign_in_is_explained_and_leaves_the_app_signed_out(
+    browser: WebDriver, cudis_mock: CudisMock, spa_port: int
+) -> None:
+    _open(browser, spa_port, cudis_mock.base_url)
+    browser.find_element(By.ID, "sign-in").click()
+    _wait(browser, lambda: urlsplit(browser.current_url).path == "/oauth/authorize", "the consent page")
+    browser.find_element(By.CSS_SELECTOR, "button[value=deny]").click()
+    _wait(browser, lambda: browser.current_url == f"http://localhost:{spa_port}/", "back on the app")
+    _wait(browser, lambda: _visible(browser, "problem"), "the problem")
+    assert browser.find_element(By.ID, "problem").text == "Sign-in failed: access_denied (the user denied access)."
+    assert _visible(browser, "sign-in") and not _visible(browser, "charts")
