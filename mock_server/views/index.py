@@ -12,7 +12,14 @@ from flask import Response, jsonify, render_template, request
 from ..context import mock_context
 from .explorer import SECURITY_HEADERS
 
-DOCS = ("README.md", "docs/authorize-flow.md", "docs/test-control.md", "docs/qa-data.md", "openapi/cudis-v1.yaml")
+DOCS = (
+    "README.md",
+    "docs/authorize-flow.md",
+    "docs/test-control.md",
+    "docs/qa-data.md",
+    "openapi/cudis-v1.yaml",
+    "examples/spa/ (a browser app)",
+)
 """In the checkout (or the sdist): the mock serves no docs of its own."""
 SPA_CALLBACK = "http://localhost:3000/callback"
 """The `local-dev` client's callback: where examples/spa is served."""
