@@ -16,13 +16,14 @@ from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
 from .http.fault_answers import fault_from_body
 from .http.logmask import install_log_masking
+from .http.paths import MergeSlashes
 from .http.ranges import range_rules
 from .people import load_fixtures
 from .state import MemoryStore, Store
 from .state.clock import MockClock
 from .state.scenarios import load_scenario
 from .synth import DataEngine
-from .views import admin, explorer, oauth, query
+from .views import admin, explorer, index, oauth, query
 from .views.routing import check_coverage, operation_blueprint
 
 
@@ -99,10 +100,12 @@ def create_app(
         "oauth": oauth.HANDLERS,
         "admin": admin.HANDLERS,
         "explorer": explorer.HANDLERS,
+        "index": index.HANDLERS,
     }
     for name, handlers in blueprints.items():
         app.register_blueprint(operation_blueprint(name, spec, handlers))
         handled |= set(handlers)
     check_coverage(spec, handled)
     hooks.register(app, self_check=config.validate_responses)
+    app.wsgi_app = MergeSlashes(app.wsgi_app)  # type: ignore[method-assign]
     return app

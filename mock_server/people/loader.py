@@ -280,8 +280,10 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
     """Load clients.yaml, users.yaml and personas.yaml (and recordings.yaml, if there) from `directory`
     (default: built-in)."""
     root = Path(directory) if directory is not None else builtin_fixtures_dir()
+    if not root.exists():
+        raise FixtureError(root, None, "", "no such directory (--fixtures names a directory of fixture files)")
     if not root.is_dir():
-        raise FixtureError(root, None, "", "not a directory of fixture files")
+        raise FixtureError(root, None, "", "not a directory (--fixtures names a directory of fixture files)")
     schema = _load_schema()
     docs = {}
     for name in ("personas", "clients", "users"):
