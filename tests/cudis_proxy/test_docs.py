@@ -43,10 +43,13 @@ def _script(title: str) -> str:
 
 
 def _run(title: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    # The doc's commands are `.venv/bin/cudis-mock ...`, as from a checkout: the run directory gets one.
+    if not (cwd / ".venv").exists():
+        (cwd / ".venv").symlink_to(BIN.parent)
     return subprocess.run(
         ["bash", "-euo", "pipefail", "-c", _script(title)],
         cwd=cwd,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", **env},
+        env={**os.environ, **env},
         capture_output=True,
         text=True,
         timeout=120,
