@@ -72,6 +72,9 @@ class UnsupportedMedia(ApiError, key="unsupported-media"): ...
 class Internal(ApiError, key="internal"): ...
 
 
+class Unavailable(ApiError, key="unavailable"): ...
+
+
 def success_body_json(codes: CodeCatalogue, data_json: str) -> bytes:
     """The success envelope around `data`, already serialised compactly."""
     success = codes.success

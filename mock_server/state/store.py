@@ -40,6 +40,10 @@ class Snapshot:
     faults: tuple[Fault, ...]
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached now (Redis down); the message names it. The request gets a 503."""
+
+
 class Store(Protocol):
     def add_token(self, record: TokenRecord) -> None: ...
     def get_token(self, digest: str) -> TokenRecord | None: ...
