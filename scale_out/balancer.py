@@ -3,7 +3,11 @@
 A request whose server fails before answering (refused, reset, closed without a response) is
 sent again to another server (`retry-on` with `redispatch`), and health checks take a dead server
 out of the rotation within a fraction of a second: clients see no failed request when one mock
-process dies under load.
+process dies under load. Two settings make that hold for every request: `http-buffer-request`
+(a query is a GET with a body, sent after its headers; only a request held whole can be sent
+again) and `http-reuse safe` (with `always`, a request sent on a server connection that died
+while idle is answered by closing the client's connection, for the client to retry).
+Only abnormal requests are logged (retried, redispatched or failed).
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ START_WITHIN = 10.0
 _CONFIG = """\
 global
     maxconn 4096
-    log stderr format short local0 err
+    log stderr format short local0 info
 
 defaults
     mode http
     log global
+    option httplog
+    option dontlog-normal
     timeout connect 1s
     timeout client 60s
     timeout server 60s
@@ -35,7 +41,8 @@ defaults
     retries 3
     option redispatch 1
     retry-on all-retryable-errors
-    http-reuse always
+    http-reuse safe
+    option http-buffer-request
 
 frontend mock
     bind 127.0.0.1:{port}

@@ -166,12 +166,24 @@ class RedisStore:
             self._subscribed = False
             self._copy = _Copy()
             self._pubsub[1].subscribe(self._key("changes"))
+            self._await_subscription(self._pubsub[1])
         pubsub = self._pubsub[1]
         while (message := pubsub.get_message(timeout=0.0)) is not None:
             if message["type"] == "subscribe":
                 self._subscribed = True
             self._copy = _Copy()
         return self._copy if self._subscribed else None
+
+    def _await_subscription(self, pubsub: PubSub) -> None:
+        """Wait for Redis to confirm the subscription: only what is read after it may be kept."""
+        deadline = time.monotonic() + 5
+        while not self._subscribed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise redis.TimeoutError("no confirmation of the subscription to change notifications")
+            message = pubsub.get_message(timeout=left)
+            if message is not None and message["type"] == "subscribe":
+                self._subscribed = True
 
     def _cached(
         self, read: Callable[[_Copy], _R | None], fetch: Callable[[], _R], keep: Callable[[_Copy, _R], None]
@@ -316,11 +328,14 @@ class RedisStore:
         self._changed()
 
     # for operators and tests
-    def command_calls(self) -> int:
-        """How many commands Redis has run since it started (INFO commandstats), for measuring."""
+    def command_counts(self) -> dict[str, int]:
+        """How often Redis has run each command since it started (INFO commandstats), for measuring.
+
+        A script's own commands count too: one EVALSHA (one round trip) running INCR and XADD is three.
+        """
         with self._reachable():
             stats: dict[str, Any] = self._redis.info("commandstats")
-        return sum(int(value["calls"]) for value in stats.values())
+        return {name.removeprefix("cmdstat_"): int(value["calls"]) for name, value in stats.items()}
 
     def close(self) -> None:
         with self._lock:

@@ -100,3 +100,21 @@ def test_a_reset_through_one_process_is_seen_by_every_other(three_mocks: list[Mo
         assert query(mock.base_url, token).json()["code"] != 200, mock.base_url
         assert requests.get(f"{mock.base_url}/__mock__/clock", timeout=10).json()["frozen"] is False
         assert requests.get(f"{mock.base_url}/__mock__/faults", timeout=10).json()["faults"] == []
+
+
+def test_worker_processes_and_single_processes_share_one_redis(redis_url: str) -> None:
+    with (
+        MockProcess.start("--state", redis_url, "--workers", "2") as pooled,
+        MockProcess.start("--state", redis_url) as single,
+    ):
+        token = single.mint(user_id="athlete")
+        workers = set()
+        for _ in range(12):
+            answer = query(pooled.base_url, token)
+            assert answer.json()["code"] == 200
+            workers.add(answer.headers["X-Cudis-Mock-Worker"])
+        assert len(workers) == 2  # both forked workers found the token, each with a subscription of its own
+        requests.put(f"{single.base_url}/__mock__/clock", json={"now": 1795521600}, timeout=10)
+        assert {requests.get(f"{pooled.base_url}/__mock__/clock", timeout=10).json()["now"] for _ in range(6)} == {
+            1795521600
+        }
