@@ -66,10 +66,11 @@ def config_text(port: int, servers: Sequence[tuple[str, int]]) -> str:
 class Balancer:
     """`haproxy` in front of `servers` (host, port), its configuration file in `directory`."""
 
-    def __init__(self, directory: Path, servers: Sequence[tuple[str, int]]) -> None:
+    def __init__(self, directory: Path, servers: Sequence[tuple[str, int]], port: int = 0) -> None:
         self.directory = directory
         self.servers = list(servers)
-        self.port = 0
+        self.port = port
+        """Where it listens; 0 picks a free port."""
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -83,8 +84,8 @@ class Balancer:
         self.directory.mkdir(parents=True, exist_ok=True)
         config = self.directory / "haproxy.cfg"
         log = self.directory / "haproxy.log"
-        for _attempt in range(5):
-            port = free_port()
+        for _attempt in range(1 if self.port else 5):
+            port = self.port or free_port()
             config.write_text(config_text(port, self.servers))
             with log.open("ab") as stderr:
                 process = subprocess.Popen(
@@ -95,7 +96,9 @@ class Balancer:
                 return self
             process.kill()
             process.wait()
-        raise RuntimeError(f"haproxy did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(
+            f"haproxy did not start (port {self.port or 'free'}):\n{log.read_text(errors='replace')[-2000:]}"
+        )
 
     def _listens(self, port: int, process: subprocess.Popen[bytes]) -> bool:
         deadline = time.monotonic() + START_WITHIN
