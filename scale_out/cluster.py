@@ -41,9 +41,9 @@ def _banner(stdout: IO[bytes]) -> list[str]:
 
 
 @contextmanager
-def mock_process(state: str, log: Path, args: tuple[str, ...]) -> Iterator[list[str]]:
-    """`cudis-mock serve --port 0 --state STATE ARGS` until the block ends; its banner's lines."""
-    command = [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--state", state, *args]
+def mock_process(args: tuple[str, ...], log: Path) -> Iterator[list[str]]:
+    """`cudis-mock serve --port 0 ARGS` until the block ends; its banner's lines (stderr goes to `log`)."""
+    command = [sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", *args]
     with log.open("ab") as stderr:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=stderr)
     assert process.stdout is not None
@@ -101,7 +101,7 @@ def main(mocks: int, port: int, workers: int, directory: Path | None) -> None:
             redis_server = stack.enter_context(RedisServer(directory / "redis", append_only=True))
             extra = ("--workers", str(workers)) if workers > 1 else ()
             banners = [
-                stack.enter_context(mock_process(redis_server.url, directory / f"mock{i}.log", extra))
+                stack.enter_context(mock_process(("--state", redis_server.url, *extra), directory / f"mock{i}.log"))
                 for i in range(1, mocks + 1)
             ]
             addresses = [_address(banner) for banner in banners]
