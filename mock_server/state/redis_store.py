@@ -117,6 +117,10 @@ class RedisStore:
                 url,
                 socket_connect_timeout=2,
                 socket_timeout=5,
+                # A subscription that died without a word (a NAT or firewall forgetting it) would keep a stale
+                # copy: the kernel's keepalive and a PING on an idle connection every 30 s find it.
+                socket_keepalive=True,
+                health_check_interval=30,
                 # One retry, at once: after Redis restarts a pooled connection fails once, then reconnects.
                 retry=Retry(NoBackoff(), 1),
                 retry_on_error=[redis.ConnectionError, redis.TimeoutError],
@@ -342,21 +346,3 @@ class RedisStore:
             self._drop_subscription()
         self._redis.close()
 
-
-def wait_until_reachable(url: str, within: float) -> None:
-    """Return once Redis at `url` answers PING; StateStoreError after `within` seconds."""
-    deadline = time.monotonic() + within
-    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-    try:
-        while True:
-            try:
-                client.ping()
-                return
-            except redis.RedisError as exc:
-                if time.monotonic() > deadline:
-                    raise StateStoreError(
-                        f"Redis at {describe(url)} did not answer within {within} s ({exc})"
-                    ) from None
-                time.sleep(0.05)
-    finally:
-        client.close()
