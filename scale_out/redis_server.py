@@ -20,15 +20,17 @@ class RedisServer:
     `stop()` and `start()` again keep the port and the files, as a restarted Redis would.
     """
 
-    def __init__(self, directory: Path, *, append_only: bool = False) -> None:
+    def __init__(self, directory: Path, *, append_only: bool = False, password: str | None = None) -> None:
         self.directory = directory
         self.append_only = append_only
+        self.password = password
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> Self:
         executable = shutil.which("redis-server")
@@ -48,6 +50,8 @@ class RedisServer:
                 "--daemonize", "no",
                 "--logfile", str(self.directory / "redis.log"),
             ]  # fmt: skip
+            if self.password:
+                command += ["--requirepass", self.password]
             process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
             if self._answers(port, process):
                 self.port, self.process = port, process
@@ -62,7 +66,7 @@ class RedisServer:
     def _answers(self, port: int, process: subprocess.Popen[bytes]) -> bool:
         import redis
 
-        client = redis.Redis(port=port, socket_connect_timeout=0.2, socket_timeout=1)
+        client = redis.Redis(port=port, password=self.password, socket_connect_timeout=0.2, socket_timeout=1)
         deadline = time.monotonic() + START_WITHIN
         try:
             while process.poll() is None and time.monotonic() < deadline:

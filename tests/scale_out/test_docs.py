@@ -31,6 +31,11 @@ def test_serving_with_the_state_in_redis_as_the_doc_shows(redis_url: str) -> Non
     with MockProcess.start("--port", "0", command=[str(BIN / argv[0]), *argv[1:]]) as mock:
         assert f"(state in {redis_url})" in mock.banner
         assert query(mock.base_url, mock.token).json()["code"] == 200
+        # The same through CUDIS_MOCK_STATE: a second process, the same mock.
+        with MockProcess.start(
+            "--port", "0", command=[str(BIN / "cudis-mock"), "serve"], env={"CUDIS_MOCK_STATE": redis_url}
+        ) as other:
+            assert query(other.base_url, mock.token).json()["code"] == 200
 
 
 @pytest.mark.slow

@@ -142,3 +142,15 @@ def test_a_password_in_the_url_is_never_shown() -> None:
     with pytest.raises(StateStoreError) as refused:
         RedisStore(f"redis://:s3cret@127.0.0.1:{free_port()}/0")
     assert "s3cret" not in str(refused.value) and ":***@" in str(refused.value)
+
+
+def test_a_password_in_the_url_is_used_and_a_wrong_one_refused_without_showing_it(tmp_path: Path) -> None:
+    with RedisServer(tmp_path, password="s3cret") as server:
+        store = RedisStore(server.url)
+        store.set_clock_state(ClockState(offset=5.0))
+        assert RedisStore(server.url).clock_state() == ClockState(offset=5.0)
+        store.close()
+        wrong = server.url.replace("s3cret", "guess")
+        with pytest.raises(StateStoreError) as refused:
+            RedisStore(wrong)
+        assert "guess" not in str(refused.value) and f"redis://:***@127.0.0.1:{server.port}/0" in str(refused.value)
