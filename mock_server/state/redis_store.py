@@ -345,4 +345,3 @@ class RedisStore:
         with self._lock:
             self._drop_subscription()
         self._redis.close()
-
