@@ -17,11 +17,12 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from cudis_spec import RangeContext
 
 from .context import MockContext, mock_context
-from .http import envelope
+from .http import cors, envelope
 from .http.admin_guard import check_admin, is_admin_path
 from .http.envelope import ApiError
 from .http.fault_answers import REASON_HEADER, effect_of, fault_answer
 from .http.journal import journal_request, record_problem
+from .http.paths import literal_paths, suggest
 from .http.selfcheck import response_problems
 from .state.store import StoreUnavailable
 
@@ -31,7 +32,12 @@ WORKER_HEADER = "X-Cudis-Mock-Worker"
 
 
 def register(app: Flask, *, self_check: bool) -> None:
-    """Install every hook; the self-check last, so the journal (an earlier after-hook) sees its verdict."""
+    """Install every hook; the self-check last, so the journal (an earlier after-hook) sees its verdict.
+
+    CORS first: its preflight answers before any other hook runs, and its grant (after-hooks run in
+    reverse) is added to whatever answer the others settled on, a fault's or the self-check's included.
+    """
+    cors.register(app)
     _limit_body(app)
     _render_errors(app)
     _control(app)
@@ -50,7 +56,7 @@ def envelope_response(mock: MockContext, error: ApiError) -> Response:
     response = Response(error.body(mock.spec.codes), status=status, mimetype="application/json", headers=error.headers)
     if error.reason:
         response.headers[REASON_HEADER] = error.reason
-    return response
+    return envelope.with_challenge(response)
 
 
 def _limit_body(app: Flask) -> None:
@@ -92,7 +98,9 @@ def _render_errors(app: Flask) -> None:
         elif isinstance(error, RequestEntityTooLarge):
             api_error = envelope.TooLarge(f"the mock reads at most {mock.config.max_body_bytes} bytes")
         elif isinstance(error, NotFound):
-            api_error = envelope.NotFound(f"{request.method} {request.path}")
+            meant = suggest(request.path, [*literal_paths(op.path for op in mock.spec.operations.values())])
+            hint = f"did you mean {meant}?" if meant else "GET / lists the endpoints"
+            api_error = envelope.NotFound(f"{request.method} {request.path}; {hint}")
         else:
             api_error = envelope.BadBody(error.description or error.name)
         return envelope_response(mock, api_error)
