@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run test fuzz lint format clean browser-deps bench bench-deps bench-generate soak soak-deps
+.PHONY: install run test fuzz lint format clean browser-deps cluster-deps cluster bench bench-deps bench-generate soak soak-deps
 
 # .[dev]: the mock, both extras (contract: the suite's engine; workers: gunicorn) and the test tools.
 $(STAMP): pyproject.toml
@@ -36,7 +36,24 @@ browser-deps:
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	fi
 
-test: install browser-deps
+# Debian packages of the scale-out tests and `make cluster`: redis-server (the shared state) and haproxy.
+cluster-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || missing="$$missing haproxy"; \
+	if [ -z "$$missing" ]; then \
+	  echo "cluster-deps: redis-server and haproxy present"; \
+	else \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
+
+# `make cluster`: Redis, three mock processes sharing it and haproxy in front on port 8080 (see docs/scale-out.md).
+# ARGS passes flags: ARGS="--port 9090 --mocks 4 --workers 2 --dir /tmp/cluster".
+cluster: install cluster-deps
+	$(PY) -m scale_out.cluster $(ARGS)
+
+test: install browser-deps cluster-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # `make test` draws the same Hypothesis examples on every machine (profile `gate`); `make fuzz` explores:

@@ -61,8 +61,13 @@ class MockConfig:
     admin_token: str | None = field(
         default=None, metadata=flag("require this token on the control API (and allow it off loopback)", "TOKEN")
     )
-    state: Path | None = field(
-        default=None, metadata=flag("keep tokens, clock, faults and journal in this SQLite file", "FILE")
+    state: str | None = field(
+        default=None,
+        metadata=flag(
+            "keep tokens, clock, faults and journal in this SQLite file, or in Redis at redis://HOST:PORT/DB"
+            " (also rediss://, unix://; needs cudis-mock[redis]) for processes on several hosts",
+            "FILE|URL",
+        ),
     )
     workers: int = field(
         default=1,

@@ -24,6 +24,7 @@ from .http.fault_answers import REASON_HEADER, effect_of, fault_answer
 from .http.journal import journal_request, record_problem
 from .http.paths import literal_paths, suggest
 from .http.selfcheck import response_problems
+from .state.store import StoreUnavailable
 
 log = logging.getLogger("cudis_mock")
 
@@ -104,6 +105,11 @@ def _render_errors(app: Flask) -> None:
             api_error = envelope.BadBody(error.description or error.name)
         return envelope_response(mock, api_error)
 
+    @app.errorhandler(StoreUnavailable)
+    def store_unavailable(error: StoreUnavailable) -> Response:
+        log.warning("%s %s: %s", request.method, request.path, error)
+        return envelope_response(mock_context(), envelope.Unavailable(str(error)))
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.path)
@@ -140,7 +146,11 @@ def _control(app: Flask) -> None:
         mock = mock_context()
         response.headers[WORKER_HEADER] = str(os.getpid())
         if not is_admin_path(request.path) and mock.config.journal_limit > 0 and not g.get("cudis_journaled"):
-            journal_request(mock, request._get_current_object(), response)  # type: ignore[attr-defined]
+            try:
+                journal_request(mock, request._get_current_object(), response)  # type: ignore[attr-defined]
+            except StoreUnavailable as error:  # an after-request hook's error would skip the handlers
+                log.warning("%s %s: %s", request.method, request.path, error)
+                return envelope_response(mock, envelope.Unavailable(str(error)))
         return response
 
     @app.teardown_request

@@ -18,6 +18,7 @@ from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
 from mock_server.pytest_plugin import CudisMock
 from mock_server.state.store import ClockState
+from scale_out.redis_server import RedisServer
 
 # Every run of the gate (`make test`, CI or not) draws the same examples: a failure is the code's, never luck's,
 # and a saved failing example from another run cannot change the outcome. `make fuzz` (HYPOTHESIS_PROFILE=fuzz)
@@ -156,3 +157,20 @@ def browser() -> Iterator[object]:
             yield driver
         finally:
             driver.quit()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """Debian's redis-server on a free port for the whole session (the Redis store's tests, tests/scale_out)."""
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The session's Redis, emptied: a URL for `--state`."""
+    import redis
+
+    with redis.Redis(port=redis_server.port) as client:
+        client.flushall()
+    return redis_server.url

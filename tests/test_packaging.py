@@ -59,7 +59,7 @@ def test_a_clean_install_serves_and_names_the_extras_it_lacks(tmp_path: Path) ->
     assert where.stdout.startswith(str(venv)), where  # the installed package, not the tree
     first = _banner(bin_dir / "cudis-mock")
     assert re.match(r"cudis-mock serving the CUDIS API \(V1\) at http://127\.0\.0\.1:\d+  \(seed 42\)$", first)
-    for module in ("schemathesis", "hypothesis", "gunicorn"):
+    for module in ("schemathesis", "hypothesis", "gunicorn", "redis"):
         assert _run(bin_dir / "python", "-c", f"import {module}").returncode == 1, module
 
     # The proxy judges with the contract suite's engine, which needs nothing beyond the base install.
@@ -70,6 +70,9 @@ def test_a_clean_install_serves_and_names_the_extras_it_lacks(tmp_path: Path) ->
     workers = _run(bin_dir / "cudis-mock", "serve", "--workers", "2", "--port", "0")
     assert workers.returncode == 2
     assert workers.stderr.endswith("pip install 'cudis-mock[workers]'\n")
+    in_redis = _run(bin_dir / "cudis-mock", "serve", "--state", "redis://127.0.0.1:9/0", "--port", "0")
+    assert in_redis.returncode == 2
+    assert in_redis.stderr.endswith("pip install 'cudis-mock[redis]'\n")
 
     _pip_install(venv, f"{ROOT}[contract]")
     helped = _run(bin_dir / "cudis-contract", "run", "--help")

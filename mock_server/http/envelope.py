@@ -82,6 +82,9 @@ class UpstreamFailure(ApiError, key="upstream-failure"): ...
 class Internal(ApiError, key="internal"): ...
 
 
+class Unavailable(ApiError, key="unavailable"): ...
+
+
 def success_body_json(codes: CodeCatalogue, data_json: str) -> bytes:
     """The success envelope around `data`, already serialised compactly."""
     success = codes.success

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..context import mock_context
 from ..oauth.tokens import mint
+from ..state.locations import describe
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -66,7 +67,11 @@ def announce(app: Flask, config: MockConfig, port: int) -> None:
     if config.workers > 1 or config.state or mock.scenario:
         workers = f"{config.workers} workers, " if config.workers > 1 else ""
         state = (
-            f"state in {config.state}" if config.state else "shared temporary state" if workers else "state in memory"
+            f"state in {describe(config.state)}"
+            if config.state
+            else "shared temporary state"
+            if workers
+            else "state in memory"
         )
         scenario = f", scenario {mock.scenario.name!r}" if mock.scenario else ""
         lines.append(f"({workers}{state}{scenario})")

@@ -15,6 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from ..app import create_app
 from ..config import MockConfig
 from ..state import MemoryStore, SqliteStore, Store
+from ..state.locations import open_location
 from .banner import announce
 
 RunWorkers = Callable[[Flask, str, int, int, Callable[[int], None]], None]
@@ -32,9 +33,9 @@ class _RequestHandler(WSGIRequestHandler):
 
 @contextmanager
 def open_store(config: MockConfig) -> Iterator[Store]:
-    """The store `config` asks for: its --state file, a temporary file for workers, or memory."""
+    """The store `config` asks for: its --state file or Redis URL, a temporary file for workers, or memory."""
     if config.state is not None:
-        yield SqliteStore(config.state)
+        yield open_location(config.state)
     elif config.workers > 1:
         owner = os.getpid()
         directory = tempfile.mkdtemp(prefix="cudis-mock-")

@@ -2,7 +2,8 @@
 
 `Store` is what every store offers, with the records it holds. `MemoryStore` (memory.py) is the
 zero-configuration default; `SqliteStore` (sqlite_store.py) keeps the same state in a file that
-every worker process shares and that survives a restart.
+every worker process shares and that survives a restart; `RedisStore` (redis_store.py) keeps it
+in Redis for processes on several hosts.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class Snapshot:
 
     clock: ClockState
     faults: tuple[Fault, ...]
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached now (Redis down); the message names it. The request gets a 503."""
 
 
 class Store(Protocol):

@@ -84,7 +84,7 @@ def test_the_last_line_says_where_the_state_is(
     settings: dict[str, object], last_line: str | None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     state = tmp_path / "state.sqlite"
-    config = MockConfig(**{k: (state if v == "STATE" else v) for k, v in settings.items()})  # type: ignore[arg-type]
+    config = MockConfig(**{k: (str(state) if v == "STATE" else v) for k, v in settings.items()})  # type: ignore[arg-type]
     lines = banner_lines(create_app(config), config, 8123, capsys)
     if last_line is None:
         assert lines[-1].startswith("mint more tokens: ")

@@ -25,11 +25,11 @@ def test_by_default_the_state_is_in_memory_and_gone_with_the_store() -> None:
 
 def test_a_state_file_is_used_and_kept_for_the_next_start(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite"
-    with open_store(MockConfig(state=state)) as store:
+    with open_store(MockConfig(state=str(state))) as store:
         assert isinstance(store, SqliteStore) and store.path == state
         store.advance_clock(3600)
     assert state.exists()
-    with open_store(MockConfig(state=state, workers=2)) as again:  # --state wins over a temporary file
+    with open_store(MockConfig(state=str(state), workers=2)) as again:  # --state wins over a temporary file
         assert isinstance(again, SqliteStore) and again.path == state
         assert again.clock_state().offset == 3600
 

@@ -1,4 +1,4 @@
-"""The Store protocol: the memory store and the SQLite store keep tokens, clock, faults and journal alike."""
+"""The Store protocol: the memory, SQLite and Redis stores keep tokens, clock, faults and journal alike."""
 
 from __future__ import annotations
 
@@ -11,12 +11,18 @@ from mock_server import MockConfig, create_app
 from mock_server.oauth.tokens import mint
 from mock_server.state import ClockState, MemoryStore, SqliteStore, Store
 from mock_server.state.faults import Fault
+from mock_server.state.redis_store import RedisStore
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "redis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "memory":
         yield MemoryStore()
+        return
+    if request.param == "redis":
+        redis_store = RedisStore(request.getfixturevalue("redis_url"))
+        yield redis_store
+        redis_store.close()
         return
     sqlite = SqliteStore(tmp_path / "state.sqlite")
     yield sqlite
