@@ -40,8 +40,8 @@ CLIENT = "cudis-wellness"
 METRICS = ("heart_beat", "step", "sleep")
 WORKERS = 2
 LONG_USER = "kiritimati"
-WORKER_CLASS = "mock_server.serving.sync_worker.PatientSyncWorker"
-"""The mock's worker (gunicorn's sync worker that parks idle connections): the floors run on it too."""
+WORKER_CLASS = "mock_server.serving.keepalive_worker.KeepAliveWorker"
+"""The mock's worker (one thread, keep-alive, requests read whole first): the floors run on it too."""
 """A built-in user with data every day back to 1970 (no join date), for the 10-year query."""
 TARGETS = {
     "vs_prism": 1.5,

@@ -9,7 +9,11 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
-from .sync_worker import PatientSyncWorker
+from .keepalive_worker import KeepAliveWorker
+
+WORKER_TIMEOUT = 60
+"""Seconds a worker may spend on one request before gunicorn's arbiter kills it (gunicorn's
+`timeout`): the one definition; anything that makes a request wait (a latency fault) stays below it."""
 
 
 class _MockApplication(BaseApplication):  # type: ignore[misc]
@@ -33,8 +37,8 @@ def bound_port(arbiter: Arbiter) -> int:
 
 
 def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[int], None]) -> None:
-    """Serve `app` with `workers` sync worker processes (idle connections wait outside them, see
-    sync_worker.py); `on_ready(port)` runs once it listens.
+    """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py);
+    `on_ready(port)` runs once it listens.
 
     The app is built before the fork (like `--preload`): the spec and fixtures are loaded once.
     Its store must be shared between processes (SQLite).
@@ -43,13 +47,13 @@ def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callab
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
-        "worker_class": PatientSyncWorker,
+        "worker_class": KeepAliveWorker,
         "preload_app": True,
         "proc_name": "cudis-mock",
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
-        "timeout": 60,
+        "timeout": WORKER_TIMEOUT,
         "graceful_timeout": 5,
         "control_socket_disable": True,
         "when_ready": lambda arbiter: on_ready(bound_port(arbiter)),
