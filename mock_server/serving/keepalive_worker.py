@@ -26,13 +26,15 @@ import socket
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import formatdate
 from typing import Any
 
 from gunicorn import http, util
 from gunicorn.http import wsgi
 from gunicorn.workers.base import Worker
 
-from .framing import Extent, request_extent
+from . import http1
+from .framing import HEAD_END, Extent, request_extent
 
 REQUEST_SECONDS = 10.0
 """How long a request (head and body together) may take to arrive, from its first byte."""
@@ -56,6 +58,8 @@ class _Connection:
     """When the client last sent something (or connected)."""
     started: float | None = None
     """When the first byte of the request under way came; None between requests."""
+    environ: dict[str, Any] = field(default_factory=dict)
+    """What the environ of every request on this connection shares."""
     buf: bytearray = field(default_factory=bytearray)
     continued: bool = False
     """`100 Continue` was sent for the request under way."""
@@ -67,6 +71,8 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
     def init_process(self) -> None:
         self.selector = selectors.DefaultSelector()
         self.connections: dict[socket.socket, _Connection] = {}
+        self.fast = not self.cfg.accesslog  # the plain path writes no access log: gunicorn's does
+        self._date = (0, "")
         super().init_process()
 
     def run(self) -> None:
@@ -114,19 +120,23 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         except (BlockingIOError, InterruptedError, ConnectionAbortedError):
             return  # another worker took it
         util.close_on_exec(client)
-        client.setblocking(False)
+        # Reads happen only when the selector says there is data; the timeout bounds sendall.
+        client.settimeout(WRITE_SECONDS)
         with contextlib.suppress(OSError):  # not on a Unix socket
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if len(self.connections) >= self.cfg.worker_connections:
             self._close(min(self.connections.values(), key=lambda c: c.seen))
-        connection = _Connection(client, address, listener.getsockname(), time.monotonic())
+        server = listener.getsockname()
+        connection = _Connection(client, address, server, time.monotonic())
+        connection.environ = http1.base_environ(server, address)
+        connection.environ["gunicorn.socket"] = client
         self.connections[client] = connection
         self.selector.register(client, selectors.EVENT_READ, connection)
 
     def _read(self, connection: _Connection, max_body: int) -> None:
         try:
             data = connection.sock.recv(256 * 1024)
-        except (BlockingIOError, InterruptedError):
+        except (BlockingIOError, InterruptedError, TimeoutError):
             return
         except OSError:
             self._close(connection)
@@ -161,9 +171,11 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         """Parse and answer one whole request; whether the connection may serve another."""
         sock = connection.sock
         req = None
-        sock.setblocking(True)
-        sock.settimeout(WRITE_SECONDS)  # sendall: a bound on the whole answer
         try:
+            if self.fast:
+                request = http1.parse(raw, raw.find(HEAD_END), connection.environ)
+                if request is not None:
+                    return self._answer(sock, request)
             parser = http.get_parser(self.cfg, [raw], connection.address)
             req = next(parser)
             if connection.continued:
@@ -181,18 +193,37 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
             with contextlib.suppress(OSError):
                 self.handle_error(req, sock, connection.address, exc)
             return False
+
+    def _count_request(self) -> None:
+        self.nr += 1
+        if self.nr >= self.max_requests:
+            self.log.info("Autorestarting worker after current request.")
+            self.alive = False
+
+    def _answer(self, sock: socket.socket, request: http1.Request) -> bool:
+        """Answer a plain request (http1.py) with one write."""
+        self._count_request()
+        answer = http1.Answer()
+        chunks = self.wsgi(request.environ, answer.start_response)
+        try:
+            data, keep_alive = answer.render(request, chunks, self._date_header())
         finally:
-            with contextlib.suppress(OSError):
-                sock.setblocking(False)
+            if hasattr(chunks, "close"):
+                chunks.close()
+        sock.sendall(data)
+        return keep_alive and self.alive
+
+    def _date_header(self) -> str:
+        now = int(time.time())
+        if self._date[0] != now:
+            self._date = (now, formatdate(now, usegmt=True))
+        return self._date[1]
 
     def _respond(self, connection: _Connection, req: Any) -> bool:
         sock = connection.sock
         request_start = datetime.now()
         resp, environ = wsgi.create(req, sock, connection.address, connection.server, self.cfg)
-        self.nr += 1
-        if self.nr >= self.max_requests:
-            self.log.info("Autorestarting worker after current request.")
-            self.alive = False
+        self._count_request()
         if not self.alive:
             resp.force_close()
         respiter = self.wsgi(environ, resp.start_response)
