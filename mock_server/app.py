@@ -16,7 +16,7 @@ from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
 from .http.fault_answers import fault_from_body
 from .http.logmask import install_log_masking
-from .http.ranges import range_rules
+from .http.ranges import RangeMemo, range_rules
 from .people import load_fixtures
 from .state import MemoryStore, Store
 from .state.clock import MockClock
@@ -76,6 +76,7 @@ def create_app(
     app.secret_key = store.secret()
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    rules = range_rules(spec)
     app.extensions[EXTENSION_KEY] = MockContext(
         config=config,
         spec=spec,
@@ -83,7 +84,8 @@ def create_app(
         engine=DataEngine(config.seed, fixtures.users),
         store=store,
         clock=MockClock(store, time_source),
-        range_rules=range_rules(spec),
+        range_rules=rules,
+        ranges=RangeMemo(rules),
         sleep=sleep,
     )
     mock = mock_context(app)
