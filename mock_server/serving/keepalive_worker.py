@@ -42,6 +42,11 @@ IDLE_SECONDS = 60.0
 """How long an open connection may stay silent between requests."""
 WRITE_SECONDS = 10.0
 """How long the client may take to accept one whole answer."""
+REQUESTS_PER_CONNECTION = 100
+"""Answers on one connection before the worker closes it (saying so: `Connection: close`). Connections
+stick to the worker that accepted them, and the cores a worker gets vary (the load generator, other
+processes): without this, a worker left with most connections and less CPU set everyone's p99. A
+client that reconnects is accepted by whichever worker reaches the listener first, the less busy one."""
 MAX_HEAD = 64 * 1024
 """The longest head buffered; a longer one goes to gunicorn's parser, which refuses it."""
 MAX_BODY = 1024 * 1024
@@ -63,6 +68,7 @@ class _Connection:
     buf: bytearray = field(default_factory=bytearray)
     continued: bool = False
     """`100 Continue` was sent for the request under way."""
+    answered: int = 0
 
 
 class KeepAliveWorker(Worker):  # type: ignore[misc]
@@ -159,7 +165,9 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
                 return
             raw = bytes(connection.buf[: found.length])
             del connection.buf[: found.length]
-            keep = self._handle(connection, raw) and not found.close_after
+            connection.answered += 1
+            last = found.close_after or connection.answered >= REQUESTS_PER_CONNECTION
+            keep = self._handle(connection, raw, last) and not last
             if not keep:
                 self._close(connection)
                 return
@@ -167,20 +175,22 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
             connection.started = time.monotonic() if connection.buf else None
             self.notify()
 
-    def _handle(self, connection: _Connection, raw: bytes) -> bool:
-        """Parse and answer one whole request; whether the connection may serve another."""
+    def _handle(self, connection: _Connection, raw: bytes, last: bool) -> bool:
+        """Parse and answer one whole request (`last`: tell the client the connection closes after
+        it); whether the connection may serve another."""
         sock = connection.sock
         req = None
         try:
             if self.fast:
                 request = http1.parse(raw, raw.find(HEAD_END), connection.environ)
                 if request is not None:
+                    request.keep_alive = request.keep_alive and not last
                     return self._answer(sock, request)
             parser = http.get_parser(self.cfg, [raw], connection.address)
             req = next(parser)
             if connection.continued:
                 req._expected_100_continue = False
-            return self._respond(connection, req)
+            return self._respond(connection, req, last)
         except http.errors.NoMoreData:
             return False
         except StopIteration:
@@ -219,12 +229,12 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
             self._date = (now, formatdate(now, usegmt=True))
         return self._date[1]
 
-    def _respond(self, connection: _Connection, req: Any) -> bool:
+    def _respond(self, connection: _Connection, req: Any, last: bool) -> bool:
         sock = connection.sock
         request_start = datetime.now()
         resp, environ = wsgi.create(req, sock, connection.address, connection.server, self.cfg)
         self._count_request()
-        if not self.alive:
+        if last or not self.alive:
             resp.force_close()
         respiter = self.wsgi(environ, resp.start_response)
         try:

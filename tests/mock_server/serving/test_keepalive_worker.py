@@ -191,3 +191,17 @@ def test_a_request_that_trickles_is_cut_off_at_the_bound_on_the_whole_request(mo
     finally:
         stop.set()
         sock.close()
+
+
+def test_a_connection_is_closed_after_its_share_of_answers_saying_so(mock: MockProcess) -> None:
+    # So that a client reconnects and the less busy worker takes it (keep-alive connections stick).
+    limit = keepalive_worker.REQUESTS_PER_CONNECTION
+    client = Client(mock)
+    with client.sock:
+        heads = []
+        for _ in range(limit):
+            client.sock.sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: mock\r\n\r\n")
+            heads.append(client.answer()[0])
+        assert [b"Connection: close" in head for head in heads] == [False] * (limit - 1) + [True]
+        assert all(head.startswith(b"HTTP/1.1 200") for head in heads)
+        assert client.closed()
