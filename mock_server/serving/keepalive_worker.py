@@ -34,14 +34,9 @@ from gunicorn.http import wsgi
 from gunicorn.workers.base import Worker
 
 from . import http1
+from .bounds import IDLE_SECONDS, REQUEST_SECONDS, WRITE_SECONDS
 from .framing import HEAD_END, Extent, request_extent
 
-REQUEST_SECONDS = 10.0
-"""How long a request (head and body together) may take to arrive, from its first byte."""
-IDLE_SECONDS = 60.0
-"""How long an open connection may stay silent between requests."""
-WRITE_SECONDS = 10.0
-"""How long the client may take to accept one whole answer."""
 REQUESTS_PER_CONNECTION = 100
 """Answers on one connection before the worker closes it (saying so: `Connection: close`). Connections
 stick to the worker that accepted them, and the cores a worker gets vary (the load generator, other
@@ -52,6 +47,8 @@ MAX_HEAD = 64 * 1024
 MAX_BODY = 1024 * 1024
 """The longest body buffered when the app does not say (Flask's MAX_CONTENT_LENGTH)."""
 _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+__all__ = ["IDLE_SECONDS", "REQUEST_SECONDS", "WRITE_SECONDS", "KeepAliveWorker"]
 
 
 @dataclass(eq=False)

@@ -10,11 +10,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
+from .bounds import WORKER_TIMEOUT
 from .keepalive_worker import KeepAliveWorker
-
-WORKER_TIMEOUT = 60
-"""Seconds a worker may spend on one request before gunicorn's arbiter kills it (gunicorn's
-`timeout`): the one definition; anything that makes a request wait (a latency fault) stays below it."""
 
 
 class _MockApplication(BaseApplication):  # type: ignore[misc]
