@@ -35,14 +35,53 @@ class Request:
         self.head_only = head_only
 
 
-def parse(raw: bytes, head_end: int, base: dict[str, Any]) -> Request | None:
+class _Head:
+    """What a plain head puts in the environ, and what it says about the connection."""
+
+    __slots__ = ("fields", "head_only", "keep_alive", "length", "version")
+
+    def __init__(self, fields: dict[str, str], length: int, keep_alive: bool, version: str, head_only: bool) -> None:
+        self.fields = fields
+        self.length = length
+        self.keep_alive = keep_alive
+        self.version = version
+        self.head_only = head_only
+
+
+HeadMemo = dict[bytes, "_Head | None"]
+"""Heads read lately (a client repeats its head: same path, token, length): a head's reading
+depends on its bytes alone."""
+MEMO_SIZE = 256
+MEMO_HEAD_BYTES = 8192
+
+
+def parse(raw: bytes, head_end: int, base: dict[str, Any], memo: HeadMemo | None = None) -> Request | None:
     """The request in `raw` (head up to `head_end`, then its whole body), or None when it is not plain."""
-    lines = raw[:head_end].split(b"\r\n")
+    head = raw[:head_end]
+    if memo is None or len(head) > MEMO_HEAD_BYTES:
+        found = _read_head(head)
+    elif head in memo:
+        found = memo[head]
+    else:
+        found = _read_head(head)
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[head] = found
+    if found is None or len(raw) - head_end - 4 != found.length:
+        return None
+    environ = dict(base)
+    environ.update(found.fields)
+    environ["wsgi.input"] = io.BytesIO(raw[head_end + 4 :])
+    return Request(environ, found.keep_alive, found.version, found.head_only)
+
+
+def _read_head(head: bytes) -> _Head | None:
+    lines = head.split(b"\r\n")
     line = _REQUEST_LINE.fullmatch(lines[0])
     if line is None:
         return None
     method_b, target, minor = line.groups()
-    environ = dict(base)
+    fields: dict[str, str] = {}
     length: str | None = None
     connection = ""
     for header in lines[1:]:
@@ -56,33 +95,29 @@ def parse(raw: bytes, head_end: int, base: dict[str, Any]) -> Request | None:
             if length is not None or not value.isdigit():
                 return None
             length = value
-            environ["CONTENT_LENGTH"] = value
+            fields["CONTENT_LENGTH"] = value
             continue
         if name == "TRANSFER-ENCODING":
             return None
         if name == "CONTENT-TYPE":
-            environ["CONTENT_TYPE"] = value
+            fields["CONTENT_TYPE"] = value
             continue
         if name == "CONNECTION":
             connection = value.lower()
         key = "HTTP_" + name.replace("-", "_")
         if key in _FORWARDED_SCHEME:
             return None
-        environ[key] = f"{environ[key]},{value}" if key in environ else value
-    body = raw[head_end + 4 :]
-    if len(body) != int(length or 0):
-        return None
+        fields[key] = f"{fields[key]},{value}" if key in fields else value
     path, _, query = target.partition(b"?")
     method = method_b.decode("ascii")
     version = "HTTP/1.1" if minor == b"1" else "HTTP/1.0"
-    environ["REQUEST_METHOD"] = method
-    environ["PATH_INFO"] = unquote_to_bytes(path).decode("latin-1")
-    environ["QUERY_STRING"] = query.decode("latin-1")
-    environ["RAW_URI"] = target.decode("latin-1")
-    environ["SERVER_PROTOCOL"] = version
-    environ["wsgi.input"] = io.BytesIO(body)
+    fields["REQUEST_METHOD"] = method
+    fields["PATH_INFO"] = unquote_to_bytes(path).decode("latin-1")
+    fields["QUERY_STRING"] = query.decode("latin-1")
+    fields["RAW_URI"] = target.decode("latin-1")
+    fields["SERVER_PROTOCOL"] = version
     keep_alive = "close" not in connection if minor == b"1" else "keep-alive" in connection
-    return Request(environ, keep_alive, version, method == "HEAD")
+    return _Head(fields, int(length or 0), keep_alive, version, method == "HEAD")
 
 
 def base_environ(server: Any, client: Any, errors: Any = None) -> dict[str, Any]:

@@ -76,6 +76,7 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         self.connections: dict[socket.socket, _Connection] = {}
         self.fast = not self.cfg.accesslog  # the plain path writes no access log: gunicorn's does
         self._date = (0, "")
+        self.heads: http1.HeadMemo = {}
         super().init_process()
 
     def run(self) -> None:
@@ -179,7 +180,7 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         req = None
         try:
             if self.fast:
-                request = http1.parse(raw, raw.find(HEAD_END), connection.environ)
+                request = http1.parse(raw, raw.find(HEAD_END), connection.environ, self.heads)
                 if request is not None:
                     request.keep_alive = request.keep_alive and not last
                     return self._answer(sock, request)

@@ -115,3 +115,21 @@ def test_head_and_bodiless_statuses_send_no_body() -> None:
     assert data.endswith(b"Content-Length: 12\r\nDate: Tue, 01 Dec 2026 00:00:00 GMT\r\n\r\n")
     data, _ = render("204 NO CONTENT", [], b"")
     assert b"Content-Length" not in data and data.endswith(b"\r\n\r\n")
+
+
+def test_a_remembered_head_reads_as_a_fresh_one_and_each_request_gets_its_own_environ() -> None:
+    memo: http1.HeadMemo = {}
+    base = http1.base_environ(SERVER, CLIENT)
+    for _ in range(2):
+        for raw in PLAIN:
+            head_end = raw.find(b"\r\n\r\n")
+            remembered, fresh = http1.parse(raw, head_end, base, memo), http1.parse(raw, head_end, base)
+            assert remembered is not None and fresh is not None
+            body = remembered.environ.pop("wsgi.input").read()
+            assert body == fresh.environ.pop("wsgi.input").read()
+            assert remembered.environ == fresh.environ
+            assert (remembered.keep_alive, remembered.version) == (fresh.keep_alive, fresh.version)
+            remembered.environ["HTTP_HOST"] = "changed by the app"
+    assert len(memo) == len(PLAIN)
+    # The same head with a body of another length is not a plain request.
+    assert http1.parse(PLAIN[0][:-1], PLAIN[0].find(b"\r\n\r\n"), base, memo) is None
