@@ -205,3 +205,17 @@ def test_a_connection_is_closed_after_its_share_of_answers_saying_so(mock: MockP
         assert [b"Connection: close" in head for head in heads] == [False] * (limit - 1) + [True]
         assert all(head.startswith(b"HTTP/1.1 200") for head in heads)
         assert client.closed()
+
+
+def test_a_client_library_on_a_kept_alive_connection_sees_a_drop_as_a_dropped_connection(mock: MockProcess) -> None:
+    # requests (urllib3) reuses the pooled connection and does not retry a read that got nothing:
+    # the drop reaches the caller as before, when every request had a connection of its own.
+    fault = {"kind": "drop", "endpoint": "/partner/v1/query/sleep", "times": 1}
+    assert requests.post(f"{mock.base_url}/__mock__/faults", json=fault, timeout=10).status_code == 201
+    headers = {"Authorization": f"Bearer {mock.token}", "Cudis-Client-Id": "cudis-wellness"}
+    with requests.Session() as session:
+        url = f"{mock.base_url}/partner/v1/query"
+        assert session.get(f"{url}/step", data=BODY, headers=headers, timeout=10).json()["code"] == 200
+        with pytest.raises(requests.ConnectionError):
+            session.get(f"{url}/sleep", data=BODY, headers=headers, timeout=10)
+        assert session.get(f"{url}/sleep", data=BODY, headers=headers, timeout=10).json()["code"] == 200
