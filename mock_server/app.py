@@ -17,7 +17,7 @@ from .context import EXTENSION_KEY, MockContext, mock_context
 from .http.fault_answers import fault_from_body
 from .http.logmask import install_log_masking
 from .http.paths import MergeSlashes
-from .http.ranges import range_rules
+from .http.ranges import RangeMemo, range_rules
 from .people import load_fixtures
 from .state import MemoryStore, Store
 from .state.clock import MockClock
@@ -79,6 +79,7 @@ def create_app(
     app.secret_key = store.secret()
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    rules = range_rules(spec)
     app.extensions[EXTENSION_KEY] = MockContext(
         config=config,
         spec=spec,
@@ -86,7 +87,8 @@ def create_app(
         engine=DataEngine(config.seed, fixtures.users),
         store=store,
         clock=MockClock(store, time_source),
-        range_rules=range_rules(spec),
+        range_rules=rules,
+        ranges=RangeMemo(rules),
         sleep=sleep,
     )
     mock = mock_context(app)

@@ -12,7 +12,8 @@ from flask import Flask, current_app
 from cudis_spec import Spec
 
 from .config import MockConfig
-from .http.ranges import RangeRules
+from .http.masks import MaskMemo
+from .http.ranges import RangeMemo, RangeRules
 from .people import Fixtures
 from .state.clock import MockClock
 from .state.scenarios import Scenario
@@ -31,6 +32,9 @@ class MockContext:
     store: Store
     clock: MockClock
     range_rules: RangeRules
+    ranges: RangeMemo
+    masks: MaskMemo = field(default_factory=MaskMemo)
+    """What the journal masked lately (http/journal.py)."""
     violations: list[str] = field(default_factory=list)
     """Contract violations of the mock's own responses (self-check mode)."""
     errors: list[str] = field(default_factory=list)

@@ -4,45 +4,28 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Request, Response, g
 from werkzeug.exceptions import HTTPException
 
 from ..context import MockContext
-from ..oauth.tokens import bearer_token, mask
-from .logmask import mask_secrets
+from .masks import MaskMemo, masked_headers
+
+__all__ = ["MaskMemo", "journal_request", "masked_headers", "record_problem"]
 
 _CODE_PREFIX = re.compile(rb'^\{"code":(-?\d+)')
-_MASKED_ENVIRON = {"HTTP_AUTHORIZATION", "HTTP_X_CUDIS_MOCK_ADMIN", "HTTP_COOKIE"}
-_ENVIRON_BODY_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
-
-
-def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
-    """The request's headers as `request.headers.items()` lists them (read from the WSGI environ
-    directly, which is several times cheaper), secrets masked."""
-    headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                continue
-            name = key[5:].replace("_", "-").title()
-        elif key in _ENVIRON_BODY_HEADERS and value:
-            name = _ENVIRON_BODY_HEADERS[key]
-        else:
-            continue
-        if key in _MASKED_ENVIRON:
-            token = bearer_token(value)
-            value = f"Bearer {mask(token)}" if token else mask(value)
-        headers[name] = value
-    return headers
 
 
 def _envelope_code(response: Response) -> int | None:
     if response.direct_passthrough or response.mimetype != "application/json":
         return None
-    match = _CODE_PREFIX.match(response.get_data()[:24])
+    chunks = response.response
+    # The first chunk when it holds the prefix: get_data() would join (copy) the whole body first.
+    if isinstance(chunks, list) and chunks and isinstance(chunks[0], bytes) and len(chunks[0]) >= 24:
+        head = chunks[0][:24]
+    else:
+        head = response.get_data()[:24]
+    match = _CODE_PREFIX.match(head)
     return int(match.group(1)) if match else None
 
 
@@ -66,15 +49,16 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
     state = g._get_current_object()  # one proxy look-up, not one per field
     labels: tuple[str, ...] = state.get("cudis_fault_labels", ())
     dropped = bool(state.get("cudis_dropped", False))
+    masks = mock.masks
     entry = {
         "time": mock.clock.now(),
         "method": req.method,
         # A token can reach a URL or a body (a client following the authorize redirect to the mock,
         # a consent form's password): the journal keeps only its first characters.
-        "path": mask_secrets(req.path),
-        "query": mask_secrets(req.query_string.decode("latin-1")),
-        "headers": masked_headers(req.environ),
-        "body": mask_secrets(_body_text(mock, req)),
+        "path": masks.text(req.path),
+        "query": masks.text(req.query_string.decode("latin-1")),
+        "headers": masks.headers(req.environ),
+        "body": masks.text(_body_text(mock, req)),
         "status": None if dropped or response is None else response.status_code,
         "code": None if dropped or response is None else _envelope_code(response),
         "fault": ", ".join(labels) or None,

@@ -1,6 +1,6 @@
 """Serving the mock: the store and server of `cudis-mock serve`, gunicorn workers, the banner.
 
-`workers` and `sync_worker` import gunicorn (the `workers` extra) and are not imported here.
+`workers` and `keepalive_worker` import gunicorn (the `workers` extra) and are not imported here.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -9,7 +10,8 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
-from .sync_worker import PatientSyncWorker
+from .bounds import WORKER_TIMEOUT
+from .keepalive_worker import KeepAliveWorker
 
 
 class _MockApplication(BaseApplication):  # type: ignore[misc]
@@ -33,8 +35,8 @@ def bound_port(arbiter: Arbiter) -> int:
 
 
 def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[int], None]) -> None:
-    """Serve `app` with `workers` sync worker processes (idle connections wait outside them, see
-    sync_worker.py); `on_ready(port)` runs once it listens.
+    """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py);
+    `on_ready(port)` runs once it listens.
 
     The app is built before the fork (like `--preload`): the spec and fixtures are loaded once.
     Its store must be shared between processes (SQLite).
@@ -43,15 +45,20 @@ def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callab
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
-        "worker_class": PatientSyncWorker,
+        "worker_class": KeepAliveWorker,
         "preload_app": True,
         "proc_name": "cudis-mock",
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
-        "timeout": 60,
+        "timeout": WORKER_TIMEOUT,
         "graceful_timeout": 5,
         "control_socket_disable": True,
         "when_ready": lambda arbiter: on_ready(bound_port(arbiter)),
     }
+    # What the app loaded (spec, fixtures, validators) lives as long as the process: out of the
+    # collector's sight, a full collection in a worker scans only what requests made (a pause of
+    # tens of milliseconds otherwise), and the workers' copies of those pages stay shared.
+    gc.collect()
+    gc.freeze()
     _MockApplication(app, options).run()

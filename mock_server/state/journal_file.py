@@ -29,6 +29,8 @@ _CHECK_EVERY = 64
 _SLACK = 2
 """The file is trimmed to the latest `keep` entries once it holds about `_SLACK` times that."""
 _MIN_TRIM_BYTES = 1 << 20
+_LINE = json.JSONEncoder(separators=(",", ":"))
+"""Built once: `json.dumps` with any option builds a new encoder per call (same output)."""
 
 
 class JournalFileError(ValueError):
@@ -64,13 +66,16 @@ class JournalLog:
 
     def append(self, entry: JournalEntry, keep: int) -> None:
         """Add `entry` as the newest; now and then trim the file to about the latest `keep`."""
-        line = b"\n" + json.dumps(entry, separators=(",", ":")).encode()
+        line = b"\n" + _LINE.encode(entry).encode()
         with self._lock:
             fd = self._file.descriptor()
-            with flocked(fd, fcntl.LOCK_SH):
+            fcntl.flock(fd, fcntl.LOCK_SH)  # as flocked(), without a generator per request
+            try:
                 view = memoryview(line)
                 while view:  # a regular file takes the whole line at once; this only guards the rare rest
                     view = view[os.write(fd, view) :]
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
             self._appends += 1
             check = self._appends % _CHECK_EVERY == 0
             self._line_bytes = (self._line_bytes * 7 + len(line)) // 8

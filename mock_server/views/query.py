@@ -10,7 +10,6 @@ from cudis_spec import Spec
 
 from ..context import mock_context
 from ..http.envelope import NotRecorded, success_body_json
-from ..http.ranges import parse_range
 from ..oauth.tokens import bearer_token, check_access, token_digest
 from ..people.recordings import seconds_text
 from ..synth import Metric
@@ -22,10 +21,12 @@ def answer_query(metric: Metric) -> Response:
     mock = mock_context()
     req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up, not five
     now = mock.clock.now()
-    token = bearer_token(req.headers.get("Authorization"))
+    environ = req.environ  # the headers read from it directly: werkzeug's Headers map the same keys
+    token = bearer_token(environ.get("HTTP_AUTHORIZATION"))
     record = mock.store.get_token(token_digest(token)) if token else None
-    record = check_access(record, req.headers.get("Cudis-Client-Id"), now)
-    asked = parse_range(req.get_data(cache=True), req.headers.get("Content-Type"), req.args, mock.range_rules)
+    record = check_access(record, environ.get("HTTP_CUDIS_CLIENT_ID"), now)
+    query = req.args if environ.get("QUERY_STRING") else {}
+    asked = mock.ranges.parse(req.get_data(cache=True), environ.get("CONTENT_TYPE"), query)
     recordings = mock.fixtures.recordings
     data = recordings.get((record.user_id, metric, asked.start, asked.end)) if recordings else None
     if data is None:

@@ -6,7 +6,7 @@ import pytest
 
 from cudis_spec import load_spec
 from mock_server.http.envelope import ApiError, BadBody, InvalidField, InvalidRange, UnsupportedMedia
-from mock_server.http.ranges import QueryRange, RangeRules, parse_range, range_rules
+from mock_server.http.ranges import QueryRange, RangeMemo, RangeRules, parse_range, range_rules
 
 JSON = "application/json"
 
@@ -90,3 +90,25 @@ def test_the_body_wins_but_query_values_beside_it_must_be_valid(rules: RangeRule
     assert parse_range(body, JSON, {"startTime": "0"}, rules) == QueryRange(1726444800, 1726704000)
     with pytest.raises(InvalidField, match="milliseconds"):
         parse_range(body, JSON, {"startTime": "100000000000"}, rules)
+
+
+def test_a_repeated_body_gets_the_range_it_got_first_and_a_refusal_is_worked_out_each_time(rules: RangeRules) -> None:
+    memo = RangeMemo(rules, size=2)
+    body = b'{"startTime": 1726358400, "endTime": 1726704000}'
+    first = memo.parse(body, "application/json", {})
+    assert memo.parse(body, "application/json", {}) is first == parse_range(body, "application/json", {}, rules)
+    # The Content-Type is part of what decides: the same bytes as text are refused, every time.
+    for _ in range(2):
+        with pytest.raises(UnsupportedMedia):
+            memo.parse(body, "text/plain", {})
+    backwards = b'{"startTime": 1726704000, "endTime": 1726358400}'
+    for _ in range(2):
+        with pytest.raises(InvalidRange):
+            memo.parse(backwards, "application/json", {})
+    # Query values are read every time (they may be wrong though the body is right).
+    with pytest.raises(InvalidField):
+        memo.parse(body, "application/json", {"startTime": "soon"})
+    # Past its size the memo starts over and still answers the same.
+    others = [b'{"startTime": %d, "endTime": 1726704000}' % (1726358400 - i) for i in range(5)]
+    assert [memo.parse(b, "application/json", {}).start for b in others] == [1726358400 - i for i in range(5)]
+    assert memo.parse(body, "application/json", {}) == first
