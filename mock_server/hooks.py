@@ -1,4 +1,4 @@
-"""The app-level Flask hooks: body limit, admin guard, faults, journal, worker header, self-check, errors.
+"""The app-level Flask hooks: Host guard, body limit, admin guard, faults, journal, worker header, self-check, errors.
 
 Every request reads the store once (`Store.snapshot`: the clock and the fault list); only a
 request that a stored fault matches writes to it (the fault's hit count), and every API
@@ -18,11 +18,13 @@ from cudis_spec import RangeContext
 
 from .context import MockContext, mock_context
 from .http import envelope
-from .http.admin_guard import check_admin, is_admin_path
-from .http.envelope import ApiError
+from .http.admin_guard import ADMIN_HEADER, check_admin, check_same_origin, has_admin_token, is_admin_path
+from .http.envelope import ApiError, ControlForbidden
 from .http.fault_answers import REASON_HEADER, effect_of, fault_answer
+from .http.host_guard import HostNames
 from .http.journal import journal_request, record_problem
 from .http.selfcheck import response_problems
+from .state import faults
 
 log = logging.getLogger("cudis_mock")
 
@@ -30,7 +32,9 @@ WORKER_HEADER = "X-Cudis-Mock-Worker"
 
 
 def register(app: Flask, *, self_check: bool) -> None:
-    """Install every hook; the self-check last, so the journal (an earlier after-hook) sees its verdict."""
+    """Install every hook; the Host guard first, so it refuses before any other hook (CORS included) answers;
+    the self-check last, so the journal (an earlier after-hook) sees its verdict."""
+    _guard_host(app)
     _limit_body(app)
     _render_errors(app)
     _control(app)
@@ -50,6 +54,18 @@ def envelope_response(mock: MockContext, error: ApiError) -> Response:
     if error.reason:
         response.headers[REASON_HEADER] = error.reason
     return response
+
+
+def _guard_host(app: Flask) -> None:
+    config = mock_context(app).config
+    names = HostNames.parse(config.host, config.allowed_hosts)
+
+    @app.before_request
+    def guard_host() -> None:
+        names.check(request.environ.get("HTTP_HOST"))
+        if is_admin_path(request.path):
+            # Before the body limit and everything else: a foreign page learns nothing, not even a 413.
+            check_same_origin(request)
 
 
 def _limit_body(app: Flask) -> None:
@@ -117,6 +133,11 @@ def _control(app: Flask) -> None:
         if is_admin_path(req.path):
             check_admin(req, mock.config.admin_token)
             return None
+        admin_token = mock.config.admin_token
+        if admin_token and faults.HEADER in req.headers and not has_admin_token(req, admin_token):
+            raise ControlForbidden(
+                f"{faults.HEADER} changes answers like the control API: send the admin token in {ADMIN_HEADER}"
+            )
         effect = effect_of(mock, req, _operation_id(req), snapshot.faults)
         if effect.labels:
             g.cudis_fault_labels = effect.labels
