@@ -32,6 +32,11 @@ def bound_port(arbiter: Arbiter) -> int:
     return int(arbiter.LISTENERS[0].sock.getsockname()[1])
 
 
+WORKER_TIMEOUT = 60
+"""Seconds gunicorn lets a worker spend on one request before killing it; the spec's
+`x-cudis-max-total-delay-ms` (injected delay) stays well under it."""
+
+
 def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[int], None]) -> None:
     """Serve `app` with `workers` sync worker processes (idle connections wait outside them, see
     sync_worker.py); `on_ready(port)` runs once it listens.
@@ -49,7 +54,7 @@ def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callab
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
-        "timeout": 60,
+        "timeout": WORKER_TIMEOUT,
         "graceful_timeout": 5,
         "control_socket_disable": True,
         "when_ready": lambda arbiter: on_ready(bound_port(arbiter)),
