@@ -24,7 +24,9 @@ def answer_query(metric: Metric) -> Response:
     token = bearer_token(req.headers.get("Authorization"))
     record = mock.store.get_token(token_digest(token)) if token else None
     record = check_access(record, req.headers.get("Cudis-Client-Id"), now)
-    asked = parse_range(req.get_data(cache=True), req.headers.get("Content-Type"), req.args, mock.range_rules)
+    args = req.args
+    repeated = [name for name in args if len(args.getlist(name)) > 1] if args else ()
+    asked = parse_range(req.get_data(cache=True), req.headers.get("Content-Type"), args, mock.range_rules, repeated)
     data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
     success = mock.spec.codes.success
     return Response(success_body_json(mock.spec.codes, data), status=success.http, mimetype="application/json")
