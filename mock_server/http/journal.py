@@ -15,14 +15,35 @@ from ..oauth.tokens import bearer_token, mask
 from .logmask import mask_secrets
 
 _CODE_PREFIX = re.compile(rb'^\{"code":(-?\d+)')
-_MASKED_ENVIRON = {"HTTP_AUTHORIZATION", "HTTP_X_CUDIS_MOCK_ADMIN", "HTTP_COOKIE"}
+_SECRET_HEADER = re.compile(r"AUTH|TOKEN|SECRET|KEY|COOKIE|SESSION|PASSWORD|CREDENTIAL|ADMIN")
+"""A header named like this holds a credential whatever its value looks like: it keeps only a hint."""
 _ENVIRON_BODY_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
 
 
-def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+def cut(text: str, limit: int) -> tuple[str, bool]:
+    """`text` cut to `limit` bytes of UTF-8 and marked (`…(N more bytes)`), and whether it was cut."""
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return text, False
+    kept = data[:limit].decode("utf-8", "ignore")
+    return f"{kept}…({len(data) - limit} more bytes)", True
+
+
+def _masked_value(key: str, value: str) -> str:
+    if _SECRET_HEADER.search(key):
+        token = bearer_token(value)
+        return f"{value.split(None, 1)[0]} {mask(token)}" if token else mask(value)
+    return mask_secrets(value)  # a Referer with ?access_token=, a token-shaped value
+
+
+def masked_headers(
+    environ: Mapping[str, Any], value_bytes: int = 1 << 30, count: int = 1 << 30
+) -> tuple[dict[str, str], bool]:
     """The request's headers as `request.headers.items()` lists them (read from the WSGI environ
-    directly, which is several times cheaper), secrets masked."""
+    directly, which is several times cheaper), every value masked for secrets; the first `count`
+    headers, each cut to `value_bytes`; and whether anything was cut."""
     headers: dict[str, str] = {}
+    truncated = False
     for key, value in environ.items():
         if key.startswith("HTTP_"):
             if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
@@ -32,11 +53,13 @@ def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
             name = _ENVIRON_BODY_HEADERS[key]
         else:
             continue
-        if key in _MASKED_ENVIRON:
-            token = bearer_token(value)
-            value = f"Bearer {mask(token)}" if token else mask(value)
+        if len(headers) == count:
+            truncated = True
+            break
+        value, was_cut = cut(_masked_value(key, value), value_bytes)
+        truncated |= was_cut
         headers[name] = value
-    return headers
+    return headers, truncated
 
 
 def _envelope_code(response: Response) -> int | None:
@@ -66,15 +89,20 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
     state = g._get_current_object()  # one proxy look-up, not one per field
     labels: tuple[str, ...] = state.get("cudis_fault_labels", ())
     dropped = bool(state.get("cudis_dropped", False))
+    limits = mock.spec.journal_field_bytes
+    # A token can reach a URL or a body (a client following the authorize redirect to the mock,
+    # a consent form's password): the journal keeps only its first characters.
+    path, path_cut = cut(mask_secrets(req.path), limits["path"])
+    query, query_cut = cut(mask_secrets(req.query_string.decode("latin-1")), limits["query"])
+    headers, headers_cut = masked_headers(req.environ, limits["header"], limits["headers"])
+    body, body_cut = cut(mask_secrets(_body_text(mock, req)), limits["body"])
     entry = {
         "time": mock.clock.now(),
         "method": req.method,
-        # A token can reach a URL or a body (a client following the authorize redirect to the mock,
-        # a consent form's password): the journal keeps only its first characters.
-        "path": mask_secrets(req.path),
-        "query": mask_secrets(req.query_string.decode("latin-1")),
-        "headers": masked_headers(req.environ),
-        "body": mask_secrets(_body_text(mock, req)),
+        "path": path,
+        "query": query,
+        "headers": headers,
+        "body": body,
         "status": None if dropped or response is None else response.status_code,
         "code": None if dropped or response is None else _envelope_code(response),
         "fault": ", ".join(labels) or None,
@@ -82,5 +110,9 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
         "problems": list(state.get("cudis_problems", [])),
         "worker": os.getpid(),
     }
-    mock.store.append_journal(entry, mock.config.journal_limit)
+    cuts = {"path": path_cut, "query": query_cut, "headers": headers_cut, "body": body_cut}
+    truncated = [name for name, was_cut in cuts.items() if was_cut]
+    if truncated:
+        entry["truncated"] = truncated
+    mock.store.append_journal(entry, mock.config.journal_limit, mock.config.journal_bytes)
     g.cudis_journaled = True

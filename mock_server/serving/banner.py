@@ -75,7 +75,7 @@ def announce(app: Flask, config: MockConfig, port: int) -> None:
     client, user = mock.fixtures.default_client, mock.fixtures.default_user
     now = mock.clock.now()
     token, record = mint(client.id, user.id, ("daily",), now, config.token_lifetime)
-    mock.store.add_token(record)
+    mock.issue_token(record)
     lines = [banner(base_url, token, client.id, user.id, config.seed, now).rstrip("\n")]
     if config.workers > 1 or config.state or mock.scenario:
         workers = f"{config.workers} workers, " if config.workers > 1 else ""

@@ -147,6 +147,10 @@ class SqliteStore:
         with self._writing() as db:
             return db.execute("DELETE FROM tokens WHERE digest = ?", (digest,)).rowcount > 0
 
+    def prune_tokens(self, before: float) -> int:
+        with self._writing() as db:
+            return int(db.execute("DELETE FROM tokens WHERE expires_at < ?", (before,)).rowcount)
+
     # clock and faults
     def _parse_faults(self, text: str) -> tuple[Fault, ...]:
         cached_text, cached = self._faults_cache
@@ -195,8 +199,8 @@ class SqliteStore:
         return result
 
     # journal
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        self._journal.append(entry, keep)
+    def append_journal(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        self._journal.append(entry, keep, keep_bytes)
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]:
         return self._journal.entries(limit)
@@ -213,6 +217,7 @@ class SqliteStore:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM tokens")
             db.execute("UPDATE control SET frozen_at = NULL, offset = 0, faults = '[]'")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'secret'", (secrets.token_hex(32),))
             db.execute("COMMIT")
         self._journal.clear()
 

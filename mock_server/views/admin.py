@@ -40,7 +40,7 @@ def mint_token() -> Response:
     lifetime = int(body.get("expires_in", mock.config.token_lifetime))
     now = mock.clock.now()
     token, record = mint(client_id, user_id, scopes, now, lifetime)
-    mock.store.add_token(record)
+    mock.issue_token(record)
     return _json(
         {
             "access_token": token,
