@@ -30,6 +30,7 @@ from .faults import Fault
 from .file_lock import ProcessFile, flocked
 from .journal_file import JournalLog
 from .stamp import ChangeStamp
+from .state_file import StateFileError, check_state_file, create_private, side_files
 from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T
 
 SCHEMA_VERSION = "1"
@@ -47,15 +48,13 @@ INSERT OR IGNORE INTO control (id, frozen_at, offset, faults) VALUES (1, NULL, 0
 _TOKEN_CACHE_SIZE = 4096
 
 
-class StateFileError(ValueError):
-    """A --state file that is not the mock's (or not SQLite at all)."""
-
-
 class SqliteStore:
     """State in an SQLite file (WAL): the store of `--state FILE` and of `--workers N`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        check_state_file(path, SCHEMA_VERSION)  # before anything is written to it or beside it
+        create_private(path)
         self._pool = ConnectionPool(self._open)
         self._faults_cache: tuple[str, tuple[Fault, ...]] = ("[]", ())
         try:
@@ -68,8 +67,9 @@ class SqliteStore:
             raise StateFileError(f"--state {path}: not a cudis-mock state file ({exc})") from None
         if version != SCHEMA_VERSION:
             raise StateFileError(f"--state {path}: written by another version (schema {version}); use a new file")
-        self._journal = JournalLog(Path(f"{path}-requests"))  # not "-journal": SQLite's own file name
-        stamp_path = f"{path}-stamp"
+        sides = side_files(path)
+        self._journal = JournalLog(sides["journal"])  # "-requests", not "-journal": SQLite's own file name
+        stamp_path = str(sides["stamp"])
         self._stamp = ChangeStamp(stamp_path)
         self._write_lock = ProcessFile(stamp_path, os.O_RDWR)
         self._checkpoints = CheckpointThread(self)
