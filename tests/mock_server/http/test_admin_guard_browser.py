@@ -141,6 +141,7 @@ def test_a_foreign_page_cannot_change_the_mock_in_chromium(
     tokens = store.tokens_added
     before = (mock.store.snapshot(), tokens, mock.store.journal())
     assert before[0].faults and before[2]
+    recorder.seen.clear()
     with in_thread(_hostile_page(base_url)) as page_url:
         browser.get(page_url.replace("127.0.0.1", page_host) + "/")
         # Beacons go out on their own schedule: wait until every attack has reached the mock.
