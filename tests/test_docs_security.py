@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .doc_examples import ROOT, _FENCE, run_shell, section
+from .doc_examples import _FENCE, ROOT, run_shell, section
 
 DOC = ROOT / "docs" / "security.md"
 
