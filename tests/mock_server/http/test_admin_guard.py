@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 
 from mock_server import MockConfig, create_app
+
+from ...servers import MockProcess
 
 REMOTE = {"REMOTE_ADDR": "192.0.2.7"}
 ADMIN = "s3cret-admin"
@@ -150,3 +153,12 @@ def test_with_an_admin_token_the_fault_header_needs_it_too(guarded: FlaskClient)
 
 def test_without_an_admin_token_the_fault_header_works_as_before(client: FlaskClient) -> None:
     assert client.get("/partner/v1/query/heart_beat", headers={"X-Cudis-Mock-Fault": "status=503"}).status_code == 503
+
+
+def test_a_dual_stack_mock_answers_its_own_ipv4_callers() -> None:
+    # With --host ::, a caller on 127.0.0.1 arrives as ::ffff:127.0.0.1; before, it was refused as not loopback.
+    with MockProcess.start("--host", "::") as served:
+        port = served.port
+        for base in (f"http://127.0.0.1:{port}", f"http://[::1]:{port}"):
+            response = requests.post(f"{base}/__mock__/tokens", json={}, timeout=10)
+            assert response.status_code == 201, (base, response.text)
