@@ -45,7 +45,7 @@ FUZZ_SEED ?=
 fuzz: install
 	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); \
 	while :; do \
-	  seed=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	  seed=$(if $(FUZZ_SEED),$(FUZZ_SEED),$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')); \
 	  echo "make fuzz: round with seed $$seed"; \
 	  HYPOTHESIS_PROFILE=fuzz CUDIS_FUZZ_SEED=$$seed $(PY) -m pytest -m hypothesis -p no:cacheprovider \
 	    --hypothesis-seed=$$seed $(PYTEST_ARGS) \
