@@ -19,15 +19,18 @@ install: $(STAMP)
 run: install
 	$(VENV)/bin/cudis-mock serve $(ARGS)
 
-# Debian packages the tests need: chromium and chromedriver (real-browser tests), curl (README examples).
+# Debian packages the tests need: chromium and chromedriver (real-browser tests), curl (README examples),
+# unshare and ip (the README pasted as printed, in a network namespace of its own so its ports are free).
 # Installs only what is missing; does nothing when all are present.
 browser-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v unshare >/dev/null || missing="$$missing util-linux"; \
+	command -v ip >/dev/null || missing="$$missing iproute2"; \
 	if [ -z "$$missing" ]; then \
-	  echo "browser-deps: chromium, chromedriver and curl present"; \
+	  echo "browser-deps: chromium, chromedriver, curl, unshare and ip present"; \
 	else \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \

@@ -52,6 +52,7 @@ TARGETS = {
     "fixture_start_s": 0.2,
     "rss_mb": 150.0,
     "ten_years_ms": 50.0,
+    "proxy_overhead_p50_c16_ms": 2.0,
 }
 
 
@@ -323,6 +324,64 @@ def load_runs(
                     )
                     results.append(result)
     return results, cold
+
+
+# --- the proxy's overhead ---------------------------------------------------------------------
+
+
+def proxy_server(upstream: str) -> Server:
+    """`cudis-mock proxy` in front of `upstream` (no recording: the overhead of forwarding and judging)."""
+    port = free_port()
+    argv = [str(BIN / "cudis-mock"), "proxy", "--upstream", upstream, "--port", str(port)]
+    return Server("proxy", argv, port)
+
+
+def proxy_overhead(end: int, duration: float, warmup: float, rounds: int = 3) -> dict[str, Any]:
+    """p50 and p99 of 30-day queries at 16 connections: the mock alone and the proxy in front of the same mock,
+    in alternating runs (so that a change in the machine's load falls on both), the median of each.
+
+    Each answer through the proxy is judged (the verdict of an identical exchange is kept for a
+    minute, as a polling app's are); the overhead is the difference of the two median p50s.
+    """
+    token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
+    mock = mock_target(token, OUT / "fixed-body.json")
+    runs: dict[str, list[LoadResult]] = {"mock": [], "proxy": []}
+    with running(mock.server):
+        ready(mock, end)
+        proxied = Target(proxy_server(mock.server.base_url), mock.token, envelope=True)
+        with running(proxied.server):
+            wait_until(proxied.server, lambda: query_ok(proxied.server.base_url, proxied.token, 30, end))
+            for target in (mock, proxied):
+                wrk(target, 30, 16, warmup, end)
+            for _ in range(rounds):
+                for label, target in (("mock", mock), ("proxy", proxied)):
+                    result = wrk(target, 30, 16, duration / rounds, end)
+                    runs[label].append(result)
+                    log(
+                        f"{label}: 30 d c16: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+                        f"p99 {result.p99_ms:.2f} ms, errors {result.errors}"
+                    )
+    figure: dict[str, Any] = {
+        label: {
+            "p50_ms": statistics.median(r.p50_ms for r in results),
+            "p99_ms": statistics.median(r.p99_ms for r in results),
+            "rps": statistics.median(r.rps for r in results),
+            "errors": sum(r.errors for r in results),
+            "runs": [asdict(r) for r in results],
+        }
+        for label, results in runs.items()
+    }
+    figure["overhead_p50_ms"] = figure["proxy"]["p50_ms"] - figure["mock"]["p50_ms"]
+    log(f"proxy overhead at p50: {figure['overhead_p50_ms']:.2f} ms")
+    return figure
+
+
+def proxy_only(args: argparse.Namespace) -> int:
+    """`--proxy-only`: just the proxy's overhead, printed as JSON."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    end = int(time.time()) // DAY * DAY
+    print(json.dumps(proxy_overhead(end, args.duration, args.warmup), indent=2))
+    return 0
 
 
 # --- the other figures ------------------------------------------------------------------------
@@ -646,6 +705,13 @@ def report(data: dict[str, Any]) -> str:
     )
     what, seconds = f["contract"]
     lines.append(f"| contract suite wall time: {what} | {seconds:.1f} s | | |")
+    if "proxy" in f:
+        added, limit = f["proxy"]["overhead_p50_ms"], TARGETS["proxy_overhead_p50_c16_ms"]
+        lines.append(
+            f"| proxy overhead, p50 of 30-day queries at 16 connections (proxy in front of the mock, minus the mock) "
+            f"| {added:.2f} ms (mock {f['proxy']['mock']['p50_ms']:.2f}, proxied {f['proxy']['proxy']['p50_ms']:.2f}) "
+            f"| < {limit:g} ms | {mark(added < limit)} |"
+        )
     lines += ["", "## Targets on the load", "", "| target | worst case | |", "|---|---|---|"]
     for other, key in (("prism", "vs_prism"), ("mockoon", "vs_mockoon"), ("flask floor", "vs_flask_floor")):
         worst = min(by_key[("mock", d, c)]["rps"] / by_key[(other, d, c)]["rps"] for d in (30, 365) for c in (16, 64))
@@ -685,6 +751,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--rss-queries", type=int, default=150)
     parser.add_argument("--skip-load", action="store_true", help="only the start-up, memory and long-range figures")
+    parser.add_argument("--proxy-only", action="store_true", help="only the proxy's overhead over the mock")
     parser.add_argument(
         "--load-only",
         metavar="SERVER,...",
@@ -693,6 +760,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.load_only:
         return quick_load(args)
+    if args.proxy_only:
+        return proxy_only(args)
 
     OUT.mkdir(parents=True, exist_ok=True)
     end = int(time.time()) // DAY * DAY
@@ -735,6 +804,8 @@ def main() -> int:
     figures["users_start_s"] = users_start
     log(f"peak RSS: built-in {rss_builtin:.0f} MB, {args.users} users {rss_users:.0f} MB")
     (OUT / "results.json").write_text(json.dumps(data, indent=2))  # kept if the contract run hangs
+    if not args.skip_load:
+        figures["proxy"] = proxy_overhead(end, args.duration, args.warmup)
     figures["contract"] = contract_wall_time()
     log(f"contract suite: {figures['contract'][1]:.1f} s")
 

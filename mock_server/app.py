@@ -16,13 +16,14 @@ from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
 from .http.fault_answers import fault_from_body
 from .http.logmask import install_log_masking
+from .http.paths import MergeSlashes
 from .http.ranges import range_rules
 from .people import load_fixtures
 from .state import MemoryStore, Store
 from .state.clock import MockClock
 from .state.scenarios import load_scenario
 from .synth import DataEngine
-from .views import admin, explorer, oauth, query
+from .views import admin, explorer, index, oauth, query
 from .views.routing import check_coverage, operation_blueprint
 
 
@@ -67,6 +68,8 @@ def create_app(
     config = config or MockConfig()
     spec = load_spec()
     fixtures = load_fixtures(config.fixtures)
+    if config.replay_only and not fixtures.recordings:
+        raise ValueError(f"--replay-only: {fixtures.source} holds no recordings.yaml (see cudis-mock proxy --record)")
     if config.auto_approve is not None and config.auto_approve not in fixtures.users:
         raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
     store = store or MemoryStore()
@@ -95,10 +98,12 @@ def create_app(
         "oauth": oauth.HANDLERS,
         "admin": admin.HANDLERS,
         "explorer": explorer.HANDLERS,
+        "index": index.HANDLERS,
     }
     for name, handlers in blueprints.items():
         app.register_blueprint(operation_blueprint(name, spec, handlers))
         handled |= set(handlers)
     check_coverage(spec, handled)
     hooks.register(app, self_check=config.validate_responses)
+    app.wsgi_app = MergeSlashes(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -6,11 +6,12 @@ The flags of the mock's settings and their `CUDIS_MOCK_<NAME>` variables are dec
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
 
-from .config import config_from_options, config_options
+from .config import config_from_options, config_options, option
 from .people import FixtureError
 from .qa.cli import generate
 from .serving import WorkersUnavailable
@@ -38,6 +39,41 @@ def serve(**options: Any) -> int:
     try:
         serve_mock(config)
     except (FixtureError, ValueError, WorkersUnavailable) as exc:
+        click.echo(f"cudis-mock: {exc}", err=True)
+        return 2
+    return 0
+
+
+@cli.command(short_help="forward to a real CUDIS API, judge each answer against the contract, record it")
+@option("--upstream", required=True, metavar="URL", help="base URL of the API to forward to")
+@config_options("host", "port", "journal_limit")
+@option(
+    "--upstream-timeout",
+    type=float,
+    metavar="SECONDS",
+    help="wait this long at most for the upstream [default: the spec's proxy-upstream-timeout, 10]",
+)
+@option("--record", type=click.Path(path_type=Path), metavar="DIR", help="write successful exchanges as fixtures here")
+@option("--record-user", metavar="NAME", help="the user the recording is for [default: recorded]")
+@option("--authorize-upstream", metavar="URL", help="redirect /oauth/authorize to this sign-in page")
+def proxy(**options: Any) -> int:
+    """Forward the query endpoints to --upstream and hand its answers back unchanged, each with an
+    X-Cudis-Contract header: the verdict cudis-contract gives for the exchange (pass, fail; RULES or
+    warn; RULES). GET /__mock__/requests lists each exchange with the rules it broke."""
+    try:
+        from cudis_proxy import ProxyConfig
+        from cudis_proxy.serve import serve_proxy
+    except ModuleNotFoundError as exc:
+        click.echo(
+            f"cudis-mock: the proxy judges with the contract suite, which needs {exc.name}: "
+            "pip install 'cudis-mock[contract]'",
+            err=True,
+        )
+        return 2
+    try:
+        config = ProxyConfig(**{name: value for name, value in options.items() if value is not None})
+        serve_proxy(config)
+    except ValueError as exc:
         click.echo(f"cudis-mock: {exc}", err=True)
         return 2
     return 0

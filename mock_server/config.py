@@ -9,6 +9,7 @@ same options (`config_from_env`): there is no second list of names or converters
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -83,6 +84,14 @@ class MockConfig:
             "NAMES",
         ),
     )
+    replay_only: bool = field(
+        default=False,
+        metadata=flag("answer only the queries a proxy recording in --fixtures holds; refuse the rest (40410)"),
+    )
+    cors_origins: str = field(
+        default="*",
+        metadata=flag("origins whose pages may call the query endpoints: * (any), none, or ORIGIN[,ORIGIN]", "ORIGINS"),
+    )
 
     def __post_init__(self) -> None:
         for name, hint in _hints().items():
@@ -97,10 +106,31 @@ class MockConfig:
             raise ValueError(f"journal_bytes must be at least 1024 (got {self.journal_bytes})")
         if self.journal_limit < 0:
             raise ValueError(f"journal_limit must be 0 (off) or more (got {self.journal_limit})")
+        cors_origins(self.cors_origins)  # refuses a malformed list at start-up
 
     def with_overrides(self, **changes: Any) -> MockConfig:
         """A copy with the non-None `changes` applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+_ORIGIN = re.compile(r"^https?://[^/?#\s,]+$")
+
+
+def cors_origins(setting: str) -> frozenset[str] | None:
+    """The origins `--cors-origins` grants: None for any (`*`), none for `none`, else the listed ones."""
+    value = setting.strip()
+    if value == "*":
+        return None
+    if value.lower() == "none":
+        return frozenset()
+    origins = [origin.strip().rstrip("/") for origin in value.split(",")]
+    bad = [origin for origin in origins if not _ORIGIN.match(origin)]
+    if bad:
+        raise ValueError(
+            f"cors_origins: {', '.join(repr(b) for b in bad)} is not an origin;"
+            " give *, none or scheme://host[:port] separated by commas (e.g. http://localhost:3000)"
+        )
+    return frozenset(origins)
 
 
 @cache

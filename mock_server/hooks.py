@@ -17,12 +17,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from cudis_spec import RangeContext
 
 from .context import MockContext, mock_context
-from .http import envelope
+from .http import cors, envelope
 from .http.admin_guard import ADMIN_HEADER, check_admin, check_same_origin, has_admin_token, is_admin_path
 from .http.envelope import ApiError, ControlForbidden
 from .http.fault_answers import REASON_HEADER, effect_of, fault_answer
 from .http.host_guard import HostNames
 from .http.journal import journal_request, record_problem
+from .http.paths import literal_paths, suggest
 from .http.selfcheck import response_problems
 from .state import faults
 
@@ -32,9 +33,15 @@ WORKER_HEADER = "X-Cudis-Mock-Worker"
 
 
 def register(app: Flask, *, self_check: bool) -> None:
-    """Install every hook; the Host guard first, so it refuses before any other hook (CORS included) answers;
-    the self-check last, so the journal (an earlier after-hook) sees its verdict."""
+    """Install every hook; the self-check last, so the journal (an earlier after-hook) sees its verdict.
+
+    The Host guard first: it refuses a foreign Host (DNS rebinding), and a foreign page's control request,
+    before any other hook answers, CORS's preflight included. CORS next: its preflight answers before the
+    remaining hooks run, and its grant (after-hooks run in reverse) is added to whatever answer the others
+    settled on, a fault's or the self-check's included.
+    """
     _guard_host(app)
+    cors.register(app)
     _limit_body(app)
     _render_errors(app)
     _control(app)
@@ -53,7 +60,7 @@ def envelope_response(mock: MockContext, error: ApiError) -> Response:
     response = Response(error.body(mock.spec.codes), status=status, mimetype="application/json", headers=error.headers)
     if error.reason:
         response.headers[REASON_HEADER] = error.reason
-    return response
+    return envelope.with_challenge(response)
 
 
 def _guard_host(app: Flask) -> None:
@@ -107,7 +114,9 @@ def _render_errors(app: Flask) -> None:
         elif isinstance(error, RequestEntityTooLarge):
             api_error = envelope.TooLarge(f"the mock reads at most {mock.config.max_body_bytes} bytes")
         elif isinstance(error, NotFound):
-            api_error = envelope.NotFound(f"{request.method} {request.path}")
+            meant = suggest(request.path, [*literal_paths(op.path for op in mock.spec.operations.values())])
+            hint = f"did you mean {meant}?" if meant else "GET / lists the endpoints"
+            api_error = envelope.NotFound(f"{request.method} {request.path}; {hint}")
         else:
             api_error = envelope.BadBody(error.description or error.name)
         return envelope_response(mock, api_error)

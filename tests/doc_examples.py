@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -46,14 +45,17 @@ def every_block() -> set[tuple[str, str, int]]:
 def run_shell(
     script: str, base: str | None = None, cwd: Path | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """`script` in `bash -euo pipefail`, the README's base URL replaced by `base`, this environment's
-    commands first on the PATH. Fails the test if it does not exit 0."""
+    """`script` in `bash -euo pipefail`, the README's base URL replaced by `base`, in the checkout or in `cwd`
+    laid out like one (`.venv` there is this environment, as `make install` leaves it). The PATH is the
+    caller's: a command the README shows must be one a newcomer can run (`.venv/bin/cudis-mock`).
+    Fails the test if it does not exit 0."""
     if base is not None:
         script = script.replace(EXAMPLE_BASE, base)
+    if cwd is not None and not (cwd / ".venv").exists():
+        (cwd / ".venv").symlink_to(BIN.parent)
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
-        cwd=cwd,
-        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}"},
+        cwd=cwd or ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,

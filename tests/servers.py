@@ -28,7 +28,7 @@ from mock_server.pytest_plugin import ServedApp
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["SERVE", "MockProcess", "in_thread"]
+__all__ = ["SERVE", "MockProcess", "in_thread", "static_site"]
 
 SERVE = (sys.executable, "-m", "mock_server.cli", "serve", "--port", "0")
 """`cudis-mock serve` on a free loopback port, with this interpreter (and so this checkout)."""
@@ -232,3 +232,28 @@ def _stop(process: subprocess.Popen[bytes], sig: int) -> int:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=STOP_WITHIN)
     return process.returncode
+
+
+_SERVING = re.compile(r"^Serving HTTP on \S+ port (\d+)")
+
+
+@contextmanager
+def static_site(directory: Path, host: str = "127.0.0.1") -> Iterator[int]:
+    """`python3 -m http.server 0 -b HOST -d DIRECTORY` (the README's command for examples/spa, on a free port)
+    in a child until the block ends; its port, once it listens (it says so on stdout)."""
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "-b", host, "-d", str(directory)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    stdout = _Lines(process.stdout)
+    try:
+        port = stdout.wait_for(lambda lines: next((int(m[1]) for x in lines if (m := _SERVING.match(x))), None), 30)
+        assert port is not None, f"http.server printed no address: {stdout.text()!r}"
+        yield port
+    finally:
+        _stop(process, signal.SIGTERM)
+        stdout.join(STOP_WITHIN)

@@ -14,7 +14,7 @@ from .doc_examples import ROOT
 
 DOCS = sorted([ROOT / "README.md", ROOT / "examples" / "README.md", *(ROOT / "docs").glob("*.md")])
 LINK = re.compile(r"\]\(([^)\s]+)\)")
-OWN = "docs|openapi|fixtures|mock_server|contract_tests|cudis_spec|tests|examples|\\.ci"
+OWN = "docs|openapi|fixtures|mock_server|contract_tests|cudis_spec|cudis_proxy|tests|examples|\\.ci"
 NAMED_PATH = re.compile(rf"`((?:{OWN})/[\w./-]*)`")
 """A path in code quotes under one of the repository's own directories (bench/ holds generated output)."""
 

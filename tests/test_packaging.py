@@ -62,6 +62,8 @@ def test_a_clean_install_serves_and_names_the_extras_it_lacks(tmp_path: Path) ->
     for module in ("schemathesis", "hypothesis", "gunicorn"):
         assert _run(bin_dir / "python", "-c", f"import {module}").returncode == 1, module
 
+    # The proxy judges with the contract suite's engine, which needs nothing beyond the base install.
+    assert _run(bin_dir / "python", "-c", "import cudis_proxy.app").returncode == 0
     contract = _run(bin_dir / "cudis-contract", "run", "--base-url", "http://127.0.0.1:9")
     assert contract.returncode == 2
     assert contract.stderr.endswith("not installed): pip install 'cudis-mock[contract]'\n")

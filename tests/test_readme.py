@@ -16,6 +16,8 @@ from .doc_examples import BIN, EXAMPLE_BASE, ROOT, blocks, every_block, junit_to
 from .servers import MockProcess
 
 HERE, TOKENS, QA = "tests.test_readme", "tests.test_readme_getting_a_token", "tests.test_docs_qa_data"
+PASTED = "tests.test_readme_as_pasted"
+"""Runs every block but the Quickstart's, Development's and the contract suite's in order, as printed."""
 SUITE = "Contract suite: check any implementation"
 GATE = ("the gate", ".ci/run")
 """`make test` in the Quickstart, and the Development block: CI runs `.ci/run` (make lint, make test), and a
@@ -29,6 +31,7 @@ RUN_BY: dict[tuple[str, str, int], tuple[str, str]] = {
     ("Getting a token", "sh", 0): (TOKENS, "test_the_ci_block_gets_a_token_without_a_page"),
     ("Getting a token", "sh", 1): (TOKENS, "test_the_curl_block_posts_the_form_and_gets_a_token"),
     ("Getting a token", "python", 0): (TOKENS, "test_the_requests_block_posts_the_form_and_gets_a_token"),
+    ("Getting a token", "sh", 2): (PASTED, "test_the_readme_pasted_in_order_runs_as_printed"),
     ("The API, by example", "sh", 0): (HERE, "test_the_api_examples_answer_as_the_readme_says"),
     ("The API, by example", "sh", 1): (HERE, "test_the_api_examples_answer_as_the_readme_says"),
     ("The API, by example", "sh", 2): (HERE, "test_the_api_examples_answer_as_the_readme_says"),
@@ -120,12 +123,16 @@ def test_the_contract_suite_commands_pass_against_the_mock(live_mock: LiveMock, 
     """Each command as shown, against the mock: URL, ID and TOKEN are its address and a token it minted."""
     (block,) = blocks(SUITE)
     commands = _commands(block)
-    assert [c.split()[0] for c in commands] == ["cudis-contract", "cudis-contract", "pytest"]
+    assert [c.split()[0] for c in commands] == [
+        ".venv/bin/cudis-contract",
+        ".venv/bin/cudis-contract",
+        ".venv/bin/pytest",
+    ]
     token = live_mock.mint(user_id="typical", client_id="cudis-wellness")
     for command in commands:
         filled = command.replace("URL", EXAMPLE_BASE).replace("ID", "cudis-wellness").replace("TOKEN", token)
         # Pinned to a seed (a documented flag), so that the gate draws the same requests on every run.
-        filled += " --cudis-seed 1" if filled.startswith("pytest ") else " --seed 1"
+        filled += " --cudis-seed 1" if filled.startswith(".venv/bin/pytest ") else " --seed 1"
         run_shell(filled, live_mock.base_url, cwd=tmp_path, timeout=600)  # exit 0: the mock conforms
     tests, failed = junit_totals(tmp_path / "contract.xml")
     assert tests > 0 and failed == 0, (tests, failed)

@@ -7,9 +7,13 @@ HTTP status come from the spec's code catalogue, at the one place an error is re
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+from werkzeug.wrappers import Response
 
 from cudis_spec import CodeCatalogue, CodeInfo
+
+_R = TypeVar("_R", bound=Response)
 
 
 class ApiError(Exception):
@@ -72,6 +76,12 @@ class MisdirectedHost(ApiError, key="misdirected-host"): ...
 class UnsupportedMedia(ApiError, key="unsupported-media"): ...
 
 
+class NotRecorded(ApiError, key="not-recorded"): ...
+
+
+class UpstreamFailure(ApiError, key="upstream-failure"): ...
+
+
 class Internal(ApiError, key="internal"): ...
 
 
@@ -88,3 +98,14 @@ def error_body(code: int, msg: str) -> bytes:
 def dumps(value: Any) -> str:
     """Compact JSON, as every response body is written."""
     return json.dumps(value, separators=(",", ":"))
+
+
+CHALLENGE = 'Bearer error="invalid_token"'
+"""RFC 6750 section 3: a 401 (`--error-status mapped` on 20007) says which scheme and why."""
+
+
+def with_challenge(response: _R) -> _R:
+    """`response` with `WWW-Authenticate` when it is a 401 without one."""
+    if response.status_code == 401 and "WWW-Authenticate" not in response.headers:
+        response.headers["WWW-Authenticate"] = CHALLENGE
+    return response

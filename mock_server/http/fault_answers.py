@@ -12,7 +12,7 @@ from flask import Request, Response, g
 from ..context import MockContext
 from ..state import faults
 from ..state.faults import Effect, Fault, FaultError
-from .envelope import Internal, InvalidField, error_body
+from .envelope import Internal, InvalidField, error_body, with_challenge
 from .journal import journal_request
 from .json_body import check_object
 
@@ -101,4 +101,4 @@ def fault_answer(mock: MockContext, req: Request, fault: Fault) -> Response:
     if fault.kind == "rate_limit":
         response.headers["Retry-After"] = str(fault.retry_after)
     response.headers[REASON_HEADER] = f"injected fault {fault.id}: {fault.describe()}"
-    return response
+    return with_challenge(response)

@@ -18,6 +18,8 @@ def response_problems(
     if pointer is None:
         return []
     if mimetype != "application/json":
+        if mimetype in op.raw.get("responses", {}).get(str(status), {}).get("content", {}):
+            return []  # another type the operation declares (the index page's HTML)
         return [f"{op.operation_id}: HTTP {status} should be application/json, not {mimetype}"]
     try:
         document: Any = json.loads(body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +38,7 @@ from ..synth.profiles import (
     WearTraits,
 )
 from .files import builtin_fixtures_dir
+from .recordings import load_recordings, recordings_path
 from .records import Client, Fixtures, UserAccount
 from .user_table import Duplicate, UserTable, UserTableBuilder
 from .yaml_reader import FixtureError, Unusual, YamlFile, dotted, list_items
@@ -264,11 +265,25 @@ def _user_table(doc: YamlFile, schema: dict[str, Any], personas: dict[str, Perso
         raise Unusual from None
 
 
+def _with_recordings(fixtures: Fixtures, schema: dict[str, Any]) -> Fixtures:
+    """`fixtures` with the answers of the directory's recordings.yaml, when it has one."""
+    path = recordings_path(fixtures.source)
+    if not path.is_file():
+        return fixtures
+    doc = YamlFile(path)
+    _check(doc, schema, "recordings")
+    recorded = load_recordings(doc, load_spec(), fixtures.users)
+    return replace(fixtures, recordings=recorded)
+
+
 def load_fixtures(directory: Path | None = None) -> Fixtures:
-    """Load clients.yaml, users.yaml and personas.yaml from `directory` (default: built-in)."""
+    """Load clients.yaml, users.yaml and personas.yaml (and recordings.yaml, if there) from `directory`
+    (default: built-in)."""
     root = Path(directory) if directory is not None else builtin_fixtures_dir()
+    if not root.exists():
+        raise FixtureError(root, None, "", "no such directory (--fixtures names a directory of fixture files)")
     if not root.is_dir():
-        raise FixtureError(root, None, "", "not a directory of fixture files")
+        raise FixtureError(root, None, "", "not a directory (--fixtures names a directory of fixture files)")
     schema = _load_schema()
     docs = {}
     for name in ("personas", "clients", "users"):
@@ -298,7 +313,7 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
     if docs["users"].path.stat().st_size >= COMPACT_USERS_FROM:
         with contextlib.suppress(Unusual):
             table = _user_table(docs["users"], schema, personas)
-            return Fixtures(clients, table.profiles, table.accounts, personas, root)
+            return _with_recordings(Fixtures(clients, table.profiles, table.accounts, personas, root), schema)
     _check(docs["users"], schema, "users")
     user_items = docs["users"].data["users"]
     _unique(docs["users"], "users", user_items, "id")
@@ -309,4 +324,5 @@ def load_fixtures(directory: Path | None = None) -> Fixtures:
         users[u["id"]] = _user(docs["users"], i, u, personas)
         accounts[u["id"]] = _account(u)
         user_items[i] = None  # each raw item goes as soon as it is converted (large fixture sets)
-    return Fixtures(clients=clients, users=users, accounts=accounts, personas=personas, source=root)
+    fixtures = Fixtures(clients=clients, users=users, accounts=accounts, personas=personas, source=root)
+    return _with_recordings(fixtures, schema)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..synth.profiles import Persona, UserProfile
@@ -37,6 +37,8 @@ class Fixtures:
     accounts: Mapping[str, UserAccount]
     personas: dict[str, Persona]
     source: Path
+    recordings: Mapping[tuple[str, str, float, float], str] = field(default_factory=dict)
+    """Recorded `data` JSON text by (user id, metric, startTime, endTime): see recordings.py."""
 
     @property
     def default_client(self) -> Client:

@@ -25,7 +25,49 @@ class FixtureError(ValueError):
     def __init__(self, path: Path, line: int | None, field: str, problem: str) -> None:
         self.path, self.line, self.field, self.problem = path, line, field, problem
         where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {field or '(document)'}: {problem}")
+        super().__init__(f"{where}: {field}: {problem}" if field else f"{where}: {problem}")
+
+
+def syntax_error(path: Path, text: str, exc: yaml.YAMLError) -> FixtureError:
+    """A YAML syntax error at the line where the mistake is, which is not always where the parser stopped.
+
+    An unclosed quote swallows the lines after it up to the next quote (or the end of the file), and
+    the parser stops there; the line that needs the fix is the one where the quote was opened.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    stopped = mark.line + 1 if mark is not None else None
+    problem = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    if "quoted scalar" in context and context_mark is not None:  # the quote runs to the end of the file
+        opened = context_mark.line + 1
+        return FixtureError(path, opened, "", f"the quote opened on line {opened} is never closed ({problem})")
+    quoted = _multiline_quote_before(text, mark.index if mark is not None else len(text))
+    if quoted is not None and stopped is not None and quoted[0] < stopped:
+        opened, closed = quoted
+        return FixtureError(
+            path,
+            opened,
+            "",
+            f"the quote opened on line {opened} is closed only on line {closed}; close it on that line"
+            f" ({problem}, where the parser stopped on line {stopped})",
+        )
+    return FixtureError(path, stopped, "", problem)
+
+
+def _multiline_quote_before(text: str, index: int) -> tuple[int, int] | None:
+    """(first, last line) of the last quoted value spanning lines before `index`: likely an unclosed quote."""
+    found = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= index:
+                break
+            quoted = isinstance(token, yaml.ScalarToken) and token.style in {'"', "'"}
+            if quoted and token.end_mark.line > token.start_mark.line:
+                found = (token.start_mark.line + 1, token.end_mark.line + 1)
+    except yaml.YAMLError:
+        pass
+    return found
 
 
 class Unusual(Exception):
@@ -217,9 +259,7 @@ class YamlFile:
             try:
                 return yaml.safe_load(self.text)
             except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = mark.line + 1 if mark is not None else None
-                raise FixtureError(self.path, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+                raise syntax_error(self.path, self.text, exc) from exc
 
     def _fast_load(self) -> Any:
         if len(self.text) >= BY_ITEMS_FROM:

@@ -12,6 +12,8 @@ from html import escape
 from typing import Any
 
 WIDTH = 960
+NARROW = 400
+"""The width of a phone's rendering: on a 390-pixel screen it is drawn near its own size, so labels stay readable."""
 HEIGHT = 220
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 28
 SLEEP_STAGES = (
@@ -28,10 +30,11 @@ class Frame:
     dates: Sequence[str]
     low: float
     high: float
+    width: float = WIDTH
 
     @property
     def slot(self) -> float:
-        return (WIDTH - LEFT - RIGHT) / max(1, len(self.dates))
+        return (self.width - LEFT - RIGHT) / max(1, len(self.dates))
 
     def x(self, index: int) -> float:
         return LEFT + self.slot * (index + 0.5)
@@ -55,13 +58,13 @@ def _axes(frame: Frame, label: str) -> list[str]:
     for share in (0.0, 0.5, 1.0):
         value = frame.low + (frame.high - frame.low) * share
         y = frame.y(value)
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
+        parts.append(f'<line class="grid" x1="{LEFT}" x2="{frame.width - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"/>')
         parts.append(f'<text class="tick" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">{value:,.0f}</text>')
     if frame.dates:
         picks = sorted({0, len(frame.dates) // 2, len(frame.dates) - 1})
         for index in picks:
             anchor = "start" if index == 0 else ("end" if index == len(frame.dates) - 1 else "middle")
-            x = LEFT if index == 0 else (WIDTH - RIGHT if anchor == "end" else frame.x(index))
+            x = LEFT if index == 0 else (frame.width - RIGHT if anchor == "end" else frame.x(index))
             parts.append(
                 f'<text class="tick" x="{x:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
                 f"{escape(frame.dates[index])}</text>"
@@ -69,9 +72,10 @@ def _axes(frame: Frame, label: str) -> list[str]:
     return parts
 
 
-def _svg(name: str, title: str, parts: list[str]) -> str:
+def _svg(name: str, title: str, parts: list[str], frame: Frame) -> str:
+    chart_id = f"chart-{name}" if frame.width == WIDTH else f"chart-{name}-narrow"
     return (
-        f'<svg class="chart" id="chart-{escape(name)}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {frame.width:g} {HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">' + "".join(parts) + "</svg>"
     )
 
@@ -80,11 +84,11 @@ def _by_date(items: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]
     return {str(item["date"]): item for item in items}
 
 
-def heart_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]]) -> str:
+def heart_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]], width: float = WIDTH) -> str:
     """The day's min-max heart rate as a band; a run of days is one shape, a gap breaks it."""
     by_date = _by_date(items)
     highs = [float(item["maxY"]) for item in items] or [1.0]
-    frame = Frame(dates, 0.0, _nice_top(max(highs)))
+    frame = Frame(dates, 0.0, _nice_top(max(highs)), width)
     parts = _axes(frame, "bpm")
     runs: list[list[int]] = [[]]
     for index, day in enumerate(dates):
@@ -118,34 +122,34 @@ def heart_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]]) -> str
                 f'height="{HEIGHT - TOP - BOTTOM}"><title>{escape(day)}: {float(item["minY"]):g}-'
                 f"{float(item['maxY']):g} bpm</title></rect>"
             )
-    return _svg("heart_beat", "Heart rate, daily minimum to maximum", parts)
+    return _svg("heart_beat", "Heart rate, daily minimum to maximum", parts, frame)
 
 
-def step_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]]) -> str:
+def step_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]], width: float = WIDTH) -> str:
     """Steps as one bar per day."""
     by_date = _by_date(items)
-    frame = Frame(dates, 0.0, _nice_top(max([float(item["y"]) for item in items] or [1.0])))
+    frame = Frame(dates, 0.0, _nice_top(max([float(item["y"]) for item in items] or [1.0])), width)
     parts = _axes(frame, "steps")
-    width = max(1.0, frame.slot * 0.7)
+    bar = max(1.0, frame.slot * 0.7)
     for index, day in enumerate(dates):
         if day not in by_date:
             continue
         value = float(by_date[day]["y"])
         y = frame.y(value)
         parts.append(
-            f'<rect class="step-bar" x="{frame.x(index) - width / 2:.1f}" y="{y:.1f}" width="{width:.1f}" '
+            f'<rect class="step-bar" x="{frame.x(index) - bar / 2:.1f}" y="{y:.1f}" width="{bar:.1f}" '
             f'height="{frame.y(0.0) - y:.1f}"><title>{escape(day)}: {value:,.0f} steps</title></rect>'
         )
-    return _svg("step", "Steps per day", parts)
+    return _svg("step", "Steps per day", parts, frame)
 
 
-def sleep_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]]) -> str:
+def sleep_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]], width: float = WIDTH) -> str:
     """Each night's deep, shallow and awake minutes stacked."""
     by_date = _by_date(items)
     totals = [sum(int(item[field]) for field, _, _ in SLEEP_STAGES) for item in items] or [1]
-    frame = Frame(dates, 0.0, _nice_top(max(totals) / 60.0) * 60.0)
+    frame = Frame(dates, 0.0, _nice_top(max(totals) / 60.0) * 60.0, width)
     parts = _axes(frame, "minutes")
-    width = max(1.0, frame.slot * 0.7)
+    bar = max(1.0, frame.slot * 0.7)
     for index, day in enumerate(dates):
         if day not in by_date:
             continue
@@ -155,8 +159,8 @@ def sleep_chart(dates: Sequence[str], items: Sequence[Mapping[str, Any]]) -> str
             minutes = int(item[field])
             top, bottom = frame.y(base + minutes), frame.y(base)
             parts.append(
-                f'<rect class="{css}" x="{frame.x(index) - width / 2:.1f}" y="{top:.1f}" width="{width:.1f}" '
+                f'<rect class="{css}" x="{frame.x(index) - bar / 2:.1f}" y="{top:.1f}" width="{bar:.1f}" '
                 f'height="{bottom - top:.1f}"><title>{escape(day)}: {minutes} min {label}</title></rect>'
             )
             base += minutes
-    return _svg("sleep", "Sleep stages per night, stacked", parts)
+    return _svg("sleep", "Sleep stages per night, stacked", parts, frame)

@@ -11,13 +11,13 @@ from markupsafe import Markup
 
 from ..context import MockContext, mock_context
 from ..qa.answers import RecordedAnswer, answer_range, local_range
-from ..qa.charts import heart_chart, sleep_chart, step_chart
+from ..qa.charts import NARROW, heart_chart, sleep_chart, step_chart
 from ..synth import METRICS
 from ..synth.calendar import days_in_range
 
 DEFAULT_DAYS = 30
-# No script at all: the form is a plain GET form, the charts are inline SVG.
-_SECURITY_HEADERS = {
+# No script at all: the form is a plain GET form, the charts are inline SVG (the index page shares these).
+SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
@@ -36,6 +36,8 @@ class Panel:
     metric: str
     title: str
     chart: Markup
+    narrow_chart: Markup
+    """The same chart drawn for a phone's width (the page shows one or the other)."""
     answer: RecordedAnswer
 
 
@@ -51,7 +53,7 @@ def _date_arg(name: str, default: date) -> tuple[date, str]:
 
 def _page(mock: MockContext, status: int, **values: object) -> Response:
     body = render_template("explorer.html", users=list(mock.fixtures.users.values()), **values)
-    return Response(body, status=status, mimetype="text/html", headers=_SECURITY_HEADERS)
+    return Response(body, status=status, mimetype="text/html", headers=SECURITY_HEADERS)
 
 
 def explorer() -> Response:
@@ -88,7 +90,10 @@ def explorer() -> Response:
     for metric in METRICS:
         answer = answer_range(mock.engine, metric, user_id, body, now, mock.config.empty_days, mock.spec)
         items = answer.data["list"] if answer.data is not None else []
-        panels.append(Panel(metric, _TITLES[metric], Markup(_CHARTS[metric](dates, items)), answer))
+        draw = _CHARTS[metric]
+        panels.append(
+            Panel(metric, _TITLES[metric], Markup(draw(dates, items)), Markup(draw(dates, items, NARROW)), answer)
+        )
     return _page(
         mock,
         200,

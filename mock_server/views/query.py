@@ -9,9 +9,10 @@ from flask import Response, request
 from cudis_spec import Spec
 
 from ..context import mock_context
-from ..http.envelope import success_body_json
+from ..http.envelope import NotRecorded, success_body_json
 from ..http.ranges import parse_range
 from ..oauth.tokens import bearer_token, check_access, token_digest
+from ..people.recordings import seconds_text
 from ..synth import Metric
 from .routing import Handler
 
@@ -27,7 +28,16 @@ def answer_query(metric: Metric) -> Response:
     args = req.args
     repeated = [name for name in args if len(args.getlist(name)) > 1] if args else ()
     asked = parse_range(req.get_data(cache=True), req.headers.get("Content-Type"), args, mock.range_rules, repeated)
-    data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
+    recordings = mock.fixtures.recordings
+    data = recordings.get((record.user_id, metric, asked.start, asked.end)) if recordings else None
+    if data is None:
+        if mock.config.replay_only:
+            raise NotRecorded(
+                f"user {record.user_id!r}, {metric}, startTime {seconds_text(asked.start)}, "
+                f"endTime {seconds_text(asked.end)} "
+                f"(the recording in {mock.fixtures.source} does not hold it; --replay-only serves nothing else)"
+            )
+        data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
     success = mock.spec.codes.success
     return Response(success_body_json(mock.spec.codes, data), status=success.http, mimetype="application/json")
 

@@ -59,7 +59,9 @@ def test_under_mapped_error_status_a_code_fault_travels_with_its_http_status(fau
     client = create_app(MockConfig(error_status="mapped")).test_client()
     token = client.post("/__mock__/tokens", json={}).json["access_token"]  # type: ignore[index]
     auth = {"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"}
-    assert faulted(client, auth, fault).status_code == status
+    answer = faulted(client, auth, fault)
+    assert answer.status_code == status
+    assert ("WWW-Authenticate" in answer.headers) is (status == 401)
 
 
 def test_a_server_that_cannot_drop_a_connection_says_what_to_use(client: FlaskClient, auth: dict[str, str]) -> None:

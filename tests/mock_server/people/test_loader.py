@@ -112,6 +112,36 @@ def test_invalid_yaml_is_refused_with_its_line(fixture_dir: Path) -> None:
     assert caught.value.line is not None
 
 
+def test_an_unclosed_quote_is_reported_where_it_was_opened(fixture_dir: Path) -> None:
+    path = fixture_dir / "users.yaml"
+    replace(path, 'joined: "2022-01-01"', 'joined: "2022-01-01')
+    opened = line_of(path, 'joined: "2022-01-01')
+    with pytest.raises(FixtureError, match=f"the quote opened on line {opened} is closed only on line ") as caught:
+        load_fixtures(fixture_dir)
+    assert caught.value.line == opened
+    assert str(caught.value).startswith(f"{path}:{opened}: ")
+
+
+def test_a_quote_left_open_to_the_end_of_the_file_is_reported_where_it_was_opened(fixture_dir: Path) -> None:
+    path = fixture_dir / "clients.yaml"
+    path.write_text(path.read_text() + '  - id: "late\n    name: Late\n')
+    opened = line_of(path, '"late')
+    with pytest.raises(FixtureError, match=f"the quote opened on line {opened} is never closed") as caught:
+        load_fixtures(fixture_dir)
+    assert caught.value.line == opened
+
+
+def test_a_fixtures_path_that_does_not_exist_or_is_a_file_says_so(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "dir"
+    with pytest.raises(FixtureError) as caught:
+        load_fixtures(missing)
+    assert str(caught.value) == f"{missing}: no such directory (--fixtures names a directory of fixture files)"
+    a_file = tmp_path / "users.yaml"
+    a_file.write_text("users: []\n")
+    with pytest.raises(FixtureError, match=r"users\.yaml: not a directory \(--fixtures names a directory"):
+        load_fixtures(a_file)
+
+
 def test_a_missing_file_and_a_duplicate_id_are_refused(fixture_dir: Path) -> None:
     replace(fixture_dir / "users.yaml", "- id: athlete", "- id: typical")
     with pytest.raises(FixtureError, match="duplicate id 'typical'"):

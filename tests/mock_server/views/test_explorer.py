@@ -27,9 +27,11 @@ def test_the_page_shows_each_endpoints_exact_body(client: FlaskClient, mint: Cal
             f"/partner/v1/query/{metric}", json={"startTime": 1726358400, "endTime": 1726704000}, headers=headers
         )
         assert html.unescape(shown.group(1)) == served.get_data(as_text=True)
-    assert text.count('class="step-bar"') == 3
-    assert text.count('class="hr-band"') == 1
-    assert text.count('class="sleep-deep"') == 3
+    # Each chart is drawn twice: for a wide screen and for a phone (the page shows one of them).
+    assert text.count('class="step-bar"') == 2 * 3
+    assert text.count('class="hr-band"') == 2 * 1
+    assert text.count('class="sleep-deep"') == 2 * 3
+    assert text.count('viewBox="0 0 960 220"') == text.count('viewBox="0 0 400 220"') == 3
 
 
 def test_security_headers_and_no_external_loads(client: FlaskClient) -> None:

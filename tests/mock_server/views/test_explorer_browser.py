@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from tests.conftest import LiveMock
+from tests.conftest import LiveMock, frozen
+from tests.screens import DESKTOP, PHONE, save, screen, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 
@@ -44,6 +43,33 @@ def test_explorer_draws_the_charts_of_the_picked_user(browser, live_mock: LiveMo
     assert '{"date":"2024-02-29","y":2929.0}' in shown
     assert browser.execute_script("return document.scripts.length") == 0
 
-    screenshot = os.environ.get("CUDIS_EXPLORER_SCREENSHOT")
-    if screenshot:
-        browser.save_screenshot(screenshot)
+
+TICK_HEIGHTS = """
+return Array.from(document.querySelectorAll(arguments[0] + ' text.tick'))
+  .map((t) => t.getBoundingClientRect().height);
+"""
+
+
+@pytest.mark.parametrize(
+    ("size", "shown", "hidden", "screenshot"),
+    [
+        (DESKTOP, "", "-narrow", "explorer.png"),
+        (PHONE, "-narrow", "", "explorer-phone.png"),
+    ],
+)
+def test_the_explorer_is_readable_on_a_phone_and_a_desktop(  # type: ignore[no-untyped-def]
+    browser, live_mock: LiveMock, size: tuple[int, int], shown: str, hidden: str, screenshot: str
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    with frozen(live_mock), screen(browser, size):
+        browser.get(f"{live_mock.base_url}/__mock__/explorer?user=typical")
+        assert not scrolls_sideways(browser)
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        for metric in ("heart_beat", "step", "sleep"):
+            chart = browser.find_element(By.ID, f"chart-{metric}{shown}")
+            assert chart.is_displayed() and chart.rect["x"] > 0 and chart.rect["x"] + chart.rect["width"] <= width
+            assert not browser.find_element(By.ID, f"chart-{metric}{hidden}").is_displayed()
+            heights = browser.execute_script(TICK_HEIGHTS, f"#chart-{metric}{shown}")
+            assert heights and min(heights) >= 10, heights  # labels drawn at a readable size, in CSS pixels
+        save(browser, screenshot)

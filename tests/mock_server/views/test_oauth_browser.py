@@ -20,16 +20,17 @@ from selenium.webdriver.support.ui import Select
 
 from ...conftest import BROWSER_WAIT as WAIT
 from ...conftest import LiveMock
+from ...screens import DESKTOP as SCREEN_DESKTOP
+from ...screens import PHONE as SCREEN_PHONE
+from ...screens import save, screen, scrolls_sideways
 from ...servers import in_thread
 
 pytestmark = pytest.mark.browser
 
-DOCS = Path(__file__).resolve().parents[3] / "docs"
 DOC_EXAMPLE = (
     "/oauth/authorize?response_type=token&client_id=JDS734JSNDPW&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback"
 )
 PHONE = (390, 844)
-DESKTOP = (1024, 1150)
 
 
 @dataclass
@@ -146,9 +147,9 @@ def test_deny_in_the_browser_lands_on_the_callback_with_access_denied(
 
 def test_screenshots_of_the_pages_example_consent_page(browser: WebDriver, live_mock: LiveMock) -> None:
     """docs/consent-page.png and docs/consent-page-phone.png: the page the vendor's example URL opens."""
-    browser.get(live_mock.base_url + DOC_EXAMPLE)
-    assert "Example Partner App" in browser.title
-    _screenshot(browser, DESKTOP, DOCS / "consent-page.png")
-    _screenshot(browser, PHONE, DOCS / "consent-page-phone.png")
-    for name in ("consent-page.png", "consent-page-phone.png"):
-        assert (DOCS / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for size, name in ((SCREEN_DESKTOP, "consent-page.png"), (SCREEN_PHONE, "consent-page-phone.png")):
+        with screen(browser, size):
+            browser.get(live_mock.base_url + DOC_EXAMPLE)
+            assert "Example Partner App" in browser.title
+            assert not scrolls_sideways(browser)
+            assert save(browser, name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

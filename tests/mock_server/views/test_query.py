@@ -161,6 +161,20 @@ def test_mapped_error_status_is_configurable() -> None:
     )
 
 
+def test_a_mapped_401_carries_the_bearer_challenge_and_other_answers_do_not() -> None:
+    """RFC 6750 section 3: a 401 says `WWW-Authenticate: Bearer error="invalid_token"`."""
+    mapped = create_app(MockConfig(error_status="mapped", validate_responses=True)).test_client()
+    for headers in ({}, {"Authorization": "Bearer NOPE", "Cudis-Client-Id": "cudis-wellness"}):
+        refused = mapped.get("/partner/v1/query/step", json=WEEK, headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    bad_input = mapped.get("/partner/v1/query/step", json={"startTime": "x"}, headers={"Authorization": "Bearer X"})
+    assert "WWW-Authenticate" not in mapped.get("/nope").headers
+    assert bad_input.status_code == 401  # credentials first (assumption auth-before-input)
+    plain = create_app(MockConfig(validate_responses=True)).test_client()
+    assert "WWW-Authenticate" not in plain.get("/partner/v1/query/step", json=WEEK).headers  # HTTP 200: no challenge
+
+
 def test_empty_days_can_be_listed_as_zeros() -> None:
     app = create_app(MockConfig(empty_days="zero", validate_responses=True))
     client = app.test_client()

@@ -1,0 +1,43 @@
+"""The proxy's journal: each exchange with its verdict and the rules it broke, secrets masked as the mock masks them."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections import deque
+from typing import Any
+
+from mock_server.http.logmask import mask_secrets
+
+
+class Journal:
+    """The latest `limit` entries, newest last (0 keeps none)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: deque[dict[str, Any]] = deque(maxlen=limit or 1)
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        if not self.limit:
+            return
+        with self._lock:
+            self._entries.append({"id": next(self._ids), **entry})
+
+    def entries(self, limit: int | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            entries = list(self._entries)
+        return entries[-limit:] if limit else entries
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def masked_text(data: bytes | None, limit: int = 64 * 1024) -> str:
+    if data is None:
+        return ""
+    if len(data) > limit:
+        return f"({len(data)} bytes)"
+    return mask_secrets(data.decode("utf-8", "replace"))

@@ -1,0 +1,97 @@
+"""Forwarding one request to the upstream: an `Exchange`, with why nothing usable came back when it did not."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
+
+from contract_tests.transport import Exchange
+
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        # The upstream answers uncompressed, so the app gets the very bytes the proxy judged.
+        "accept-encoding",
+    }
+)
+"""Request headers that belong to one connection, not to the request the app meant."""
+
+DROPPED_ANSWER_HEADERS = frozenset({*HOP_BY_HOP, "date", "server", "content-encoding"})
+"""Answer headers the proxy's own server writes (or that would no longer be true)."""
+
+
+class Upstream:
+    """A pool of connections to one base URL; `send` never raises for anything the network does."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._pool = urllib3.PoolManager(num_pools=4, maxsize=32, retries=False)
+
+    def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Exchange:
+        url = self.base_url + path
+        sent = {name: value for name, value in headers.items() if name.lower() not in HOP_BY_HOP}
+        try:
+            answer = self._pool.request(
+                method,
+                url,
+                headers=sent,
+                body=body or None,
+                redirect=False,
+                retries=False,
+                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                decode_content=True,
+            )
+        except HTTPError as exc:
+            return Exchange(method, url, sent, body, error=describe_failure(exc, self.timeout))
+        return Exchange(
+            method, url, sent, body, status=answer.status, response_headers=dict(answer.headers), content=answer.data
+        )
+
+    def close(self) -> None:
+        self._pool.clear()
+
+
+def describe_failure(exc: Exception, timeout: float) -> str:
+    """What went wrong, in words an app developer acts on."""
+    if isinstance(exc, NewConnectionError):  # before ConnectTimeoutError, which it subclasses
+        return f"cannot connect: {exc.__context__ or exc}"
+    if isinstance(exc, (ReadTimeoutError, ConnectTimeoutError)):
+        return f"no answer within {timeout:g} s (--upstream-timeout)"
+    if isinstance(exc, SSLError):
+        return f"TLS failed: {exc}"
+    if isinstance(exc, ProtocolError):
+        return f"the connection broke mid-answer: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def unusable_answer(exchange: Exchange) -> str | None:
+    """Why an answer that came back cannot be handed on as the API's (None when it can): not JSON."""
+    if exchange.status is None:
+        return exchange.error
+    try:
+        json.loads(exchange.content)
+    except (ValueError, UnicodeDecodeError):
+        start = exchange.content[:80].decode("utf-8", "replace")
+        kind = exchange.content_type or "no Content-Type"
+        return f"the upstream answered HTTP {exchange.status} ({kind}) with something that is not JSON: {start!r}"
+    return None
