@@ -69,7 +69,10 @@ def _guard_host(app: Flask) -> None:
 
     @app.before_request
     def guard_host() -> None:
-        names.check(request.environ.get("HTTP_HOST"))
+        host = request.environ.get("HTTP_HOST")
+        if not names.allows(host):
+            g.cudis_refused = True  # not an answer of the operation: the self-check leaves it alone
+            raise names.refusal(host)
         if is_admin_path(request.path):
             # Before the body limit and everything else: a foreign page learns nothing, not even a 413.
             check_same_origin(request)
@@ -175,7 +178,7 @@ def _check_responses(app: Flask) -> None:
     def check_response(response: Response) -> Response:
         mock = mock_context()
         op = mock.spec.operations.get(_operation_id(request))
-        if op is None or response.direct_passthrough or g.get("cudis_injected"):
+        if op is None or response.direct_passthrough or g.get("cudis_injected") or g.get("cudis_refused"):
             return response
         context = RangeContext(now=mock.clock.now())
         problems = response_problems(

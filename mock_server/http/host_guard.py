@@ -67,10 +67,10 @@ class HostNames:
             return True
         return any(n.startswith(".") and (name.endswith(n) or name == n[1:]) for n in self.names)
 
-    def check(self, host: str | None) -> None:
-        """Raise MisdirectedHost unless the mock answers `host`."""
-        if not self.allows(host):
-            raise MisdirectedHost(
-                f"{host!r} is not one of this mock's names; add it with --allowed-hosts"
-                " (CUDIS_MOCK_ALLOWED_HOSTS) if it is, e.g. the name of a reverse proxy in front of the mock"
-            )
+    @staticmethod
+    def refusal(host: str | None) -> MisdirectedHost:
+        """The error that refuses `host`, saying how to allow it."""
+        return MisdirectedHost(
+            f"{host!r} is not one of this mock's names; add it with --allowed-hosts"
+            " (CUDIS_MOCK_ALLOWED_HOSTS) if it is, e.g. the name of a reverse proxy in front of the mock"
+        )

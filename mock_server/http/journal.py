@@ -36,9 +36,12 @@ def _masked_value(key: str, value: str) -> str:
     return mask_secrets(value)  # a Referer with ?access_token=, a token-shaped value
 
 
-def masked_headers(
-    environ: Mapping[str, Any], value_bytes: int = 1 << 30, count: int = 1 << 30
-) -> tuple[dict[str, str], bool]:
+def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The request's headers as `request.headers.items()` lists them, every value masked for secrets."""
+    return kept_headers(environ, 1 << 62, 1 << 62)[0]
+
+
+def kept_headers(environ: Mapping[str, Any], value_bytes: int, count: int) -> tuple[dict[str, str], bool]:
     """The request's headers as `request.headers.items()` lists them (read from the WSGI environ
     directly, which is several times cheaper), every value masked for secrets; the first `count`
     headers, each cut to `value_bytes`; and whether anything was cut."""
@@ -94,7 +97,7 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
     # a consent form's password): the journal keeps only its first characters.
     path, path_cut = cut(mask_secrets(req.path), limits["path"])
     query, query_cut = cut(mask_secrets(req.query_string.decode("latin-1")), limits["query"])
-    headers, headers_cut = masked_headers(req.environ, limits["header"], limits["headers"])
+    headers, headers_cut = kept_headers(req.environ, limits["header"], limits["headers"])
     body, body_cut = cut(mask_secrets(_body_text(mock, req)), limits["body"])
     entry = {
         "time": mock.clock.now(),
