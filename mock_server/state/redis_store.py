@@ -54,17 +54,37 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PUBLISH', KEYS[2], 'control')
 return {1}
 """
-# KEYS: journal stream, its id counter. ARGV: the entry's JSON, how many to keep (at least).
+# KEYS: journal stream, its id counter, its byte count. ARGV: the entry's JSON, how many to keep,
+# its size, how many bytes to keep (-1: no byte limit). The oldest entries go, exactly, while either
+# limit is passed, as in the memory store; one round trip whatever is trimmed.
 _APPEND = """
 local id = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'entry', ARGV[1])
+local size = tonumber(ARGV[3])
+redis.call('XADD', KEYS[1], '*', 'id', id, 'entry', ARGV[1], 'size', size)
+local total = redis.call('INCRBY', KEYS[3], size)
+local keep = tonumber(ARGV[2])
+local keep_bytes = tonumber(ARGV[4])
+local length = redis.call('XLEN', KEYS[1])
+while length > 0 and (length > keep or (keep_bytes >= 0 and total > keep_bytes)) do
+  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+  local fields = oldest[2]
+  local gone = 0
+  for i = 1, #fields, 2 do
+    if fields[i] == 'size' then gone = tonumber(fields[i + 1]) end
+  end
+  redis.call('XDEL', KEYS[1], oldest[1])
+  total = redis.call('DECRBY', KEYS[3], gone)
+  length = length - 1
+end
 return id
 """
-# KEYS: control, generation, journal stream, changes channel. ARGV: the default control text.
+# KEYS: control, generation, journal stream, changes channel, journal byte count, secret.
+# ARGV: the default control text, the new secret.
 _RESET = """
 redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[3])
+redis.call('DEL', KEYS[3], KEYS[5])
+redis.call('SET', KEYS[6], ARGV[2])
 redis.call('PUBLISH', KEYS[4], 'reset')
 return 1
 """
@@ -296,11 +316,12 @@ class RedisStore:
         return bool(deleted)
 
     # journal
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
+    def append_journal(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        text = json.dumps(entry, separators=(",", ":"))
         with self._reachable():
             self._append(
-                keys=[self._key("journal"), self._key("journal:id")],
-                args=[json.dumps(entry, separators=(",", ":")), keep],
+                keys=[self._key("journal"), self._key("journal:id"), self._key("journal:bytes")],
+                args=[text, keep, len(text.encode()), -1 if keep_bytes is None else keep_bytes],
             )
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]:
@@ -314,7 +335,7 @@ class RedisStore:
 
     def clear_journal(self) -> None:
         with self._reachable():
-            self._redis.delete(self._key("journal"))
+            self._redis.delete(self._key("journal"), self._key("journal:bytes"))
 
     def secret(self) -> str:
         with self._reachable():
@@ -326,10 +347,21 @@ class RedisStore:
     def reset(self) -> None:
         with self._reachable():
             self._reset(
-                keys=[self._key("control"), self._key("generation"), self._key("journal"), self._key("changes")],
-                args=[_DEFAULT_CONTROL],
+                keys=[
+                    self._key("control"),
+                    self._key("generation"),
+                    self._key("journal"),
+                    self._key("changes"),
+                    self._key("journal:bytes"),
+                    self._key("secret"),
+                ],
+                args=[_DEFAULT_CONTROL, os.urandom(32).hex()],
             )
         self._changed()
+
+    def prune_tokens(self, before: float) -> int:
+        """Nothing to do: each token key carries its own Redis TTL (its lifetime plus `TOKEN_TTL_SLACK`)."""
+        return 0
 
     # for operators and tests
     def command_counts(self) -> dict[str, int]:
