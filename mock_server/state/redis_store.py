@@ -117,6 +117,17 @@ def _token_record(digest: str, text: str) -> TokenRecord:
     return TokenRecord(digest, client_id, user_id, tuple(scopes), issued_at, expires_at, hint)
 
 
+def _batches(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 class _Copy:
     """What this process read since the last change notification."""
 
@@ -360,8 +371,21 @@ class RedisStore:
         self._changed()
 
     def prune_tokens(self, before: float) -> int:
-        """Nothing to do: each token key carries its own Redis TTL (its lifetime plus `TOKEN_TTL_SLACK`)."""
-        return 0
+        """Forget the tokens that expired before `before` in the mock's time. Redis' own TTLs (the
+        lifetime plus `TOKEN_TTL_SLACK`, in real time) bound memory anyway; this keeps the store's
+        contract when the mock's clock runs ahead of real time."""
+        prefix = self._key(f"token:{self._generation()}:")
+        expired: list[str] = []
+        with self._reachable():
+            for keys in _batches(self._redis.scan_iter(match=prefix + "*", count=1000), 1000):
+                for key, text in zip(keys, self._redis.mget(keys), strict=True):
+                    if text is not None and _token_record("", str(text)).expires_at < before:
+                        expired.append(key)
+            for keys in _batches(iter(expired), 1000):
+                self._redis.delete(*keys)
+        if expired:
+            self._changed()
+        return len(expired)
 
     # for operators and tests
     def command_counts(self) -> dict[str, int]:
