@@ -83,9 +83,15 @@ class AuthProbe(StrEnum):
 
     NO_TOKEN = "no-token"
     WRONG_TOKEN = "wrong-token"
+    TOKEN_START_CHANGED = "token-start-changed"
+    TOKEN_END_CHANGED = "token-end-changed"
     NO_CLIENT_ID = "no-client-id"
     WRONG_CLIENT_ID = "wrong-client-id"
     EXPIRED_TOKEN = "expired-token"
+
+
+def _other_character(character: str) -> str:
+    return "B" if character == "A" else "A"
 
 
 def auth_probes(
@@ -96,6 +102,14 @@ def auth_probes(
     probes = [
         (AuthProbe.NO_TOKEN, {"Cudis-Client-Id": client_id}),
         (AuthProbe.WRONG_TOKEN, {"Authorization": f"Bearer {foreign_token}", "Cudis-Client-Id": client_id}),
+        (
+            AuthProbe.TOKEN_START_CHANGED,
+            {"Authorization": f"Bearer {_other_character(token[:1])}{token[1:]}", "Cudis-Client-Id": client_id},
+        ),
+        (
+            AuthProbe.TOKEN_END_CHANGED,
+            {"Authorization": f"Bearer {token[:-1]}{_other_character(token[-1:])}", "Cudis-Client-Id": client_id},
+        ),
         (AuthProbe.NO_CLIENT_ID, {"Authorization": bearer}),
         (AuthProbe.WRONG_CLIENT_ID, {"Authorization": bearer, "Cudis-Client-Id": f"not-{client_id}"}),
     ]
