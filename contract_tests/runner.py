@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -20,6 +21,7 @@ from schemathesis import GenerationMode
 
 from cudis_spec import QueryOperation, Spec, load_spec
 
+from .authorize import AuthorizeProbe, a_login_page, authorize_requests, judge_authorize, url_of
 from .cases import BodyKind, Case, RequestBody, auth_probes, classify_body
 from .checks import Context, applies, registered
 from .days import Answer, DayBoundary, Ledger, given_boundary, infer_boundary
@@ -54,6 +56,10 @@ class SuiteOptions:
     """This machine's clock; a test passes the instant it froze the server's clock at."""
     seed_flag: str = "--seed"
     """The flag that repeats a run with the runner in use (`--cudis-seed` under pytest)."""
+    redirect_uri: str | None = None
+    """A redirect URI registered for `client_id`: with it, the authorize endpoint is checked too."""
+    authorize_url: str | None = None
+    """The authorize endpoint; None for `{base_url}/oauth/authorize`."""
 
 
 @dataclass
@@ -198,7 +204,7 @@ class _OperationRun:
         self.transport = transport
         self.report = report
         options = report.options
-        self.good = {"Authorization": f"Bearer {options.token}", "Cudis-Client-Id": options.client_id}
+        self.good = {"Authorization": f"Bearer {options.token}", spec.client_id_header: options.client_id}
         self.ledger = Ledger()
         self.summary = report.checked.setdefault(operation.label, OperationSummary())
 
@@ -285,6 +291,8 @@ class _OperationRun:
 
     def disagreements(self) -> None:
         assert self.report.boundary is not None
+        if self.ledger.answers:
+            self.summary.families.add(Family.CONSISTENCY)
         for found in self.ledger.disagreements(self.report.boundary):
             self.report.findings.add(
                 Finding(
@@ -357,6 +365,46 @@ def _boundary(options: SuiteOptions, run: _OperationRun) -> DayBoundary:
     return infer_boundary(run.ask, run.now())
 
 
+def check_authorize(spec: Spec, options: SuiteOptions, transport: Transport, report: Report) -> None:
+    """The authorize endpoint's success redirect (unless it shows a login page) and the requests it must refuse."""
+    assert options.redirect_uri is not None
+    endpoint = options.authorize_url or options.base_url.rstrip("/") + "/oauth/authorize"
+    label = f"GET {urlsplit(endpoint).path or '/'}"
+    report.operations.append(label)
+    summary = report.checked.setdefault(label, OperationSummary())
+    first = spec.queries[0]
+    example = _json({"startTime": 1726444800, "endTime": 1726704000})
+
+    def token_works(token: str) -> bool:
+        headers = {"Authorization": f"Bearer {token}", spec.client_id_header: options.client_id}
+        sent = {**headers, "Content-Type": "application/json"}
+        document = transport.send(first.method, first.path, sent, example).json()
+        return isinstance(document, dict) and document.get("code") == spec.codes.success.code
+
+    for request in authorize_requests(options.client_id, options.redirect_uri):
+        exchange = transport.send("GET", url_of(endpoint, request), {}, None)
+        summary.requests += 1
+        summary.families.add(Family.AUTHORIZATION)
+        if request.probe is AuthorizeProbe.SUCCESS and a_login_page(exchange):
+            report.notes.append(
+                f"{endpoint} shows a login page: the success redirect needs a person to sign in, so only the "
+                "refusals were checked"
+            )
+        for broke in judge_authorize(request, exchange, token_works):
+            report.findings.add(
+                Finding(
+                    rule=broke.rule,
+                    operation=label,
+                    severity=broke.severity,
+                    says=broke.says,
+                    got=broke.got,
+                    curl=transport.curl(exchange),
+                    family=Family.AUTHORIZATION,
+                    assumption=broke.assumption,
+                )
+            )
+
+
 def foreign_token() -> str:
     """A token in the page's shape that no server issued."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -385,7 +433,6 @@ def run_suite(
         if runs:
             runs[0].first_query()
             report.boundary = _boundary(options, runs[0])
-            report.notes.append(report.boundary.describe())
         for run in runs:
             report.operations.append(run.operation.label)
             run.explicit()
@@ -398,6 +445,8 @@ def run_suite(
         for run in runs:
             run.authorization(late_expired)
             run.disagreements()
+        if options.redirect_uri:
+            check_authorize(spec, options, transport, report)
         if not late_expired:
             report.notes.append(
                 "the token minted to expire had not lapsed yet: the expired-token probe did not run"

@@ -119,12 +119,13 @@ class Credentials:
     """The server's now (the mock's clock can be set): the dates rules need it."""
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", "Cudis-Client-Id": self.client_id}
+        return {"Authorization": f"Bearer {self.token}", load_spec().client_id_header: self.client_id}
 
     def sent_with(self, response: Response) -> bool:
         sent = response.request.headers
         return bool(
-            sent.get("Authorization") == f"Bearer {self.token}" and sent.get("Cudis-Client-Id") == self.client_id
+            sent.get("Authorization") == f"Bearer {self.token}"
+            and sent.get(load_spec().client_id_header) == self.client_id
         )
 
 

@@ -23,7 +23,7 @@ def answer_query(metric: Metric) -> Response:
     now = mock.clock.now()
     token = bearer_token(req.headers.get("Authorization"))
     record = mock.store.get_token(token_digest(token)) if token else None
-    record = check_access(record, req.headers.get("Cudis-Client-Id"), now)
+    record = check_access(record, req.headers.get(mock.spec.client_id_header), now)
     asked = parse_range(req.get_data(cache=True), req.headers.get("Content-Type"), req.args, mock.range_rules)
     data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
     success = mock.spec.codes.success

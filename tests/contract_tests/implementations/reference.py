@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal, get_args
+from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
@@ -20,6 +21,7 @@ CLIENT_ID = "reference-client"
 TOKEN = "REFERENCETOKEN000000000000000001"
 EXPIRED_TOKEN = "REFERENCEEXPIRED0000000000000002"
 SESSION_EXPIRED = "Session expired. Please sign in again"
+REDIRECT_URI = "https://reference.example/callback"
 LONGEST_DAYS = 3660
 
 Defect = Literal[
@@ -52,6 +54,11 @@ Defect = Literal[
     "accepts-token-end-changed",
     "null-list",
     "answers-reversed-range",
+    "authorize-unknown-client-redirects",
+    "authorize-open-redirect",
+    "authorize-any-response-type",
+    "authorize-token-refused",
+    "authorize-token-in-fragment",
 ]
 DEFECTS: tuple[Defect, ...] = get_args(Defect)
 
@@ -64,6 +71,8 @@ class Behaviour:
     """None: the spec's codes (40000 body, 40001 field, 40002 range, 41500 type); else this one code for all."""
     defect: Defect | None = None
     zone_hours: int = 14
+    login_page: bool = False
+    """The authorize endpoint shows a login page instead of redirecting at once."""
     """The user's UTC offset; by default Kiritimati (UTC+14), where 'the current day' begins first."""
 
     @property
@@ -250,6 +259,26 @@ class Reference:
         msg = "ok" if defect == "wrong-success-msg" else "success"
         return Response(json.dumps({"code": 200, "msg": msg, "data": data}), mimetype=mimetype)
 
+    def authorize(self) -> Response:
+        """The implicit grant, approved at once (no person); a login page with `login_page`."""
+        args, defect = request.args, self.behaviour.defect
+        redirect_uri = args.get("redirect_uri") or REDIRECT_URI
+        known = args.get("client_id") == CLIENT_ID or defect == "authorize-unknown-client-redirects"
+        if not known or (redirect_uri != REDIRECT_URI and defect != "authorize-open-redirect"):
+            return Response("<html><p>Unknown client or redirect URI.</p></html>", status=400, mimetype="text/html")
+        params: dict[str, str]
+        if args.get("response_type") != "token" and defect != "authorize-any-response-type":
+            params = {"error": "unsupported_response_type"}
+        elif self.behaviour.login_page:
+            return Response("<html><form method=post><input name=password></form></html>", mimetype="text/html")
+        else:
+            token = "NOTISSUED" + TOKEN[9:] if defect == "authorize-token-refused" else TOKEN
+            params = {"access_token": token, "scope": "daily"}
+        if "state" in args:
+            params["state"] = args["state"]
+        separator = "#" if defect == "authorize-token-in-fragment" else "?"
+        return Response(status=302, headers={"Location": redirect_uri + separator + urlencode(params)})
+
     def error(self, refused: _Refused) -> Response:
         defect = self.behaviour.defect
         envelope: dict[str, Any] = {"code": refused.code, "msg": refused.msg, "data": None}
@@ -267,6 +296,7 @@ def create_reference_app(behaviour: Behaviour | None = None, clock: Callable[[],
     """The reference implementation as a Flask app (its own 404 and 405 pages, as Flask makes them)."""
     reference = Reference(behaviour or Behaviour(), clock)
     app = Flask("cudis-reference")
+    app.add_url_rule("/oauth/authorize", "authorize", reference.authorize)
     for metric in _METRICS:
         app.add_url_rule(
             f"/partner/v1/query/{metric}", f"query_{metric}", lambda metric=metric: reference.answer(metric)
