@@ -25,6 +25,8 @@ OFFSETS = tuple(range(-12 * 3600, 14 * 3600 + 1, 900))
 _PAST = (2, 3, 9, 10)
 """Days back from the one asked about: several, so a day without data does not mislead."""
 _HALF_YEAR = 182 * DAY
+_EXACT_FOR = 400 * DAY
+"""How far back from now the inferred offsets are held exact: a little over the year the two inferences span."""
 
 Ask = Callable[[float, float], list[date] | None]
 """Send a valid range; the dates the success answer lists (None when it was not a success)."""
@@ -39,6 +41,8 @@ class DayBoundary:
     how: str
     end_reading: str | None = None
     """"inclusive" when the day that begins at `endTime` is listed, "exclusive" when it is not, None if unseen."""
+    since: float | None = None
+    """The offsets hold from this instant on; earlier dates are judged with the slack (zones change over years)."""
 
     def describe(self) -> str:
         if self.offsets is None:
@@ -48,7 +52,8 @@ class DayBoundary:
             "inclusive": "; the day that begins at endTime is listed (endTime belongs to the range)",
             "exclusive": "; the day that begins at endTime is not listed (endTime is outside the range)",
         }.get(self.end_reading or "", "")
-        return f"the user's days are {zones} ({self.how}){reading}"
+        since = f" since {local_date(self.since, 0)}" if self.since is not None else ""
+        return f"the user's days are {zones}{since} ({self.how}){reading}"
 
 
 def parse_offset(text: str) -> int:
@@ -121,11 +126,11 @@ def infer_boundary(ask: Ask, now: float) -> DayBoundary:
         return DayBoundary(None, "no answer listed a day near now, so nothing could be inferred")
     earlier = infer_offset(ask, now - _HALF_YEAR)
     offsets = (current,) if earlier in (None, current) else (current, earlier)
-    return DayBoundary(offsets, "inferred from the answers", infer_end_reading(ask, now, current))
+    return DayBoundary(offsets, "inferred from the answers", infer_end_reading(ask, now, current), now - _EXACT_FOR)
 
 
 def given_boundary(offset: int, ask: Ask, now: float) -> DayBoundary:
-    return DayBoundary((offset,), "given with --timezone", infer_end_reading(ask, now, offset))
+    return DayBoundary((offset,), "given with --timezone", infer_end_reading(ask, now, offset), now - _EXACT_FOR)
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,7 @@ class Ledger:
                 first_seen.setdefault(day, answer)
         known = sorted(first_seen)
         yield from self._values(first_seen)
-        yield from self._presence(first_seen, known, boundary.offsets or OFFSETS)
+        yield from self._presence(first_seen, known, boundary)
 
     def _values(self, first_seen: dict[date, Answer]) -> Iterator[Disagreement]:
         for answer in self.answers:
@@ -198,10 +203,11 @@ class Ledger:
                     return
 
     def _presence(
-        self, first_seen: dict[date, Answer], known: list[date], offsets: tuple[int, ...]
+        self, first_seen: dict[date, Answer], known: list[date], boundary: DayBoundary
     ) -> Iterator[Disagreement]:
         for answer in self.answers:
-            covered = _surely_covered(answer, offsets)
+            exact = boundary.offsets is not None and (boundary.since is None or answer.start >= boundary.since)
+            covered = _surely_covered(answer, boundary.offsets if exact and boundary.offsets else OFFSETS)
             if covered is None:
                 continue
             for day in known[bisect.bisect_left(known, covered[0]) : bisect.bisect_right(known, covered[1])]:

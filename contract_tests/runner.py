@@ -214,7 +214,9 @@ class _OperationRun:
 
     def context(self) -> Context:
         boundary = self.report.boundary
-        return Context(self.spec, self.now(), boundary.offsets if boundary else None)
+        if boundary is None:
+            return Context(self.spec, self.now())
+        return Context(self.spec, self.now(), boundary.offsets, boundary.since)
 
     def record(self, exchange: Exchange, case: Case) -> None:
         """Record what the engine finds in one exchange; keep a success answer to a valid range for comparison."""

@@ -35,7 +35,11 @@ class RangeContext:
     end: float | None = None
     now: float | None = None
     offsets: tuple[int, ...] | None = None
-    """The user's UTC offsets (seconds) the dates may be in; None: unknown, judged with the rule's slack."""
+    """The user's UTC offsets (seconds) the dates may be in, the one at `now` first; None: unknown, judged with the
+    rule's slack."""
+    offsets_since: float | None = None
+    """Dates before this instant are judged with the slack even when `offsets` are known: a zone's offset may have
+    been another in the past (Kiritimati was UTC-10 until 1995)."""
 
 
 def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -162,8 +166,16 @@ def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeConte
             return f"list[{index}].{field} {text} comes after {seen[-1]} (dates must ascend)"
         seen.append(day)
     if context.offsets is not None:
-        return _dates_in_any_zone(field, seen, context, context.offsets)
+        since = context.offsets_since
+        recent = [d for d in seen if since is None or local_midnight(d, 0) >= since]
+        problem = _dates_in_any_zone(field, recent, context, context.offsets)
+        if problem is not None:
+            return problem
     for index, day in enumerate(seen):
+        if context.offsets is not None and (
+            context.offsets_since is None or local_midnight(day, 0) >= context.offsets_since
+        ):
+            continue
         text = day.isoformat()
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
         if context.start is not None and midnight + timedelta(days=1) + slack <= datetime.fromtimestamp(

@@ -28,6 +28,8 @@ class Context:
     now: float
     offsets: tuple[int, ...] | None = None
     """The user's UTC offsets in seconds, the one at `now` first (see `days`); None: unknown, judged with slack."""
+    offsets_since: float | None = None
+    """Dates before this instant are judged with the slack (a zone's offset changes over the years)."""
 
 
 CheckFunction = Callable[[Context, Exchange, Case], Iterable[Break]]

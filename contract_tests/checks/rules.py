@@ -75,7 +75,11 @@ def success_data_keeps_spec_rules(ctx: Context, exchange: Exchange, case: Case) 
     """
     span = case.body.range
     context = RangeContext(
-        start=span[0] if span else None, end=span[1] if span else None, now=ctx.now, offsets=ctx.offsets
+        start=span[0] if span else None,
+        end=span[1] if span else None,
+        now=ctx.now,
+        offsets=ctx.offsets,
+        offsets_since=ctx.offsets_since,
     )
     spec = ctx.spec
     for violation in check_data(spec.data_rules(case.operation.operation_id), exchange.json().get("data"), context):
