@@ -111,8 +111,8 @@ def consistency_ranges(now: float) -> list[tuple[float, float]]:
         (anchor - 3 * _DAY, anchor - 1 * _DAY),
         (anchor, anchor + 7 * _DAY),
         (anchor - 1, anchor + 1),
-        (anchor - 3 * 365 * _DAY, anchor - 300 * _DAY),
-        (anchor - 1000 * _DAY, anchor - 2 * _DAY),
+        (anchor - 3 * 365 * _DAY, anchor - 2 * _DAY),
+        (anchor - 400 * _DAY, anchor - 390 * _DAY),
         (anchor + 3 * _DAY, anchor + 3 * _DAY),
         (anchor - 2 * _DAY, anchor - 2 * _DAY),
     ]
