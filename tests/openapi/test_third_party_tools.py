@@ -18,6 +18,7 @@ from cudis_spec import files, load_spec
 
 from ..conftest import LiveMock
 from ..contract_tests.implementations.reference import CLIENT_ID, TOKEN, Behaviour, create_reference_app
+from ..doc_examples import run_shell
 from ..servers import in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,9 +112,11 @@ def _schemathesis(base_url: str, token: str, client_id: str) -> subprocess.Compl
 
 
 @pytest.mark.slow
-def test_the_schemathesis_cli_passes_the_mock_with_the_repos_configuration(live_mock: LiveMock) -> None:
-    done = _schemathesis(live_mock.base_url, live_mock.mint(), "cudis-wellness")
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+def test_the_schemathesis_command_of_the_docs_passes_the_mock_with_the_repos_configuration(live_mock: LiveMock) -> None:
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    (command,) = re.findall(r"```sh\n(schemathesis run .*?)```", text, re.S)
+    script = f"export CUDIS_TOKEN={live_mock.mint()} PYTHONPATH={ROOT}\n{command}"
+    done = run_shell(script, live_mock.base_url, cwd=ROOT, timeout=600)
     assert "Configuration:    " + str(ROOT / "schemathesis.toml") in done.stdout
     generated = re.search(r"(\d+) generated, (\d+) passed\n", done.stdout)
     assert generated and generated[1] == generated[2] and int(generated[1]) > 100
