@@ -62,6 +62,7 @@ BROKEN: dict[Defect, tuple[set[str], set[str]]] = {
     "wrong-success-msg": ({"envelope.vendor-msg"}, set()),
     "wrong-expired-msg": ({"envelope.vendor-msg"}, set()),
     "null-list": ({"response-schema:data.list"}, {"step.countStep-is-sum-of-y"}),
+    "fractional-average": ({"response-schema:data.average"}, set()),
     # authorization probes
     "accepts-token-end-changed": ({"authorization.token-end-changed"}, set()),
 }

@@ -59,6 +59,7 @@ Defect = Literal[
     "authorize-any-response-type",
     "authorize-token-refused",
     "authorize-token-in-fragment",
+    "fractional-average",
 ]
 DEFECTS: tuple[Defect, ...] = get_args(Defect)
 
@@ -144,6 +145,8 @@ def _heart(days: list[date], defect: Defect | None) -> dict[str, Any]:
         maximum = minimum = average = 0
     if defect == "wrong-maximum":
         maximum += 5
+    if defect == "fractional-average" and items:
+        average = sum((i["maxY"] + i["minY"]) / 2 for i in items) / len(items) + 0.25  # type: ignore[operator]
     data: dict[str, Any] = {"maximum": maximum, "minimum": minimum, "average": average, "list": items}
     if defect == "string-numbers":
         data["maximum"] = str(maximum)
