@@ -79,9 +79,13 @@ DAY_DEFECTS: dict[Defect, set[str]] = {
 }
 
 
+LOCAL_CLOCKS = [clock for clock in CLOCKS if clock.values[2]]
+"""Midnight in the user's zone, where a day defect would hide if anywhere."""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("defect", list(DAY_DEFECTS))
-@pytest.mark.parametrize(("zone", "hour", "local"), CLOCKS)
+@pytest.mark.parametrize(("zone", "hour", "local"), LOCAL_CLOCKS)
 def test_each_day_defect_is_killed_at_any_hour(defect: Defect, zone: int, hour: int, local: bool) -> None:
     report = judge_reference(Behaviour(zone_hours=zone, defect=defect), clock_at(zone, hour, 30, local=local))
     assert report.exit_code() == 1
