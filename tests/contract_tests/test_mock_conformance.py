@@ -43,14 +43,7 @@ def credentials(module_mock: LiveMock) -> Credentials:
 
 @schema.parametrize()
 def test_mock_keeps_its_contract(case: Case, module_mock: LiveMock, credentials: Credentials) -> None:
-    # Real credentials replace the generated ones, but a header a negative case left out stays out, and so does
-    # the one value of the client-id header its schema refuses (empty): replaced, the request would be valid.
-    generated = {name.lower(): value for name, value in (case.headers or {}).items()}
-    headers = {
-        name: value
-        for name, value in credentials.headers().items()
-        if name.lower() in generated and generated[name.lower()] != ""
-    }
+    headers = credentials.headers_for(case)
     case.call_and_validate(
         base_url=module_mock.base_url,
         headers=headers,
