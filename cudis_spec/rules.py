@@ -177,12 +177,11 @@ def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeConte
         ):
             continue
         text = day.isoformat()
-        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        if context.start is not None and midnight + timedelta(days=1) + slack <= datetime.fromtimestamp(
-            context.start, UTC
-        ):
+        # In seconds, not datetimes: an answered bad range may lie beyond what a datetime holds (year 9999).
+        midnight, slack_seconds = local_midnight(day, 0), slack.total_seconds()
+        if context.start is not None and midnight + 86400 + slack_seconds <= context.start:
             return f"list[{index}].{field} {text} is before the asked range (startTime {context.start:.0f})"
-        if context.end is not None and midnight - slack >= datetime.fromtimestamp(context.end, UTC):
+        if context.end is not None and midnight - slack_seconds >= context.end:
             return f"list[{index}].{field} {text} is after the asked range (endTime {context.end:.0f})"
         if context.now is not None and day >= _utc_date(context.now + slack.total_seconds()):
             return f"list[{index}].{field} {text} is the current day or later, which the page excludes"

@@ -67,3 +67,10 @@ def test_an_empty_heart_answer_with_aggregates_breaks_an_assumption_not_the_page
 
 def test_an_empty_step_answer_still_sums_its_list() -> None:
     assert _ids(STEP, {"countStep": 5, "list": []}) == ["step.countStep-is-sum-of-y", "step.empty-aggregates-zero"]
+
+
+def test_an_answered_range_beyond_what_a_datetime_holds_is_judged_not_a_crash() -> None:
+    # A server that answers a garbage range (year 58871) with days: those days are before it.
+    far = RangeContext(start=1_795_680_000_000.0, end=1_795_680_086_400.0)
+    dates = [v for v in check_data(HEART, _heart(), far) if v.rule_id.endswith("dates")]
+    assert len(dates) == 1 and "before the asked range" in dates[0].message
