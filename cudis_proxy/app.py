@@ -115,7 +115,7 @@ def _record(proxy: ProxyContext, operation: QueryOperation, case: Case, exchange
         return []
     asked = _range(case, dict(request.args))
     data = data_text(exchange.content)
-    client_id = request.headers.get("Cudis-Client-Id", "")
+    client_id = request.headers.get(proxy.spec.client_id_header, "")
     if asked is None or data is None:
         return ["not recorded: the range or the data could not be read"]
     try:
