@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from .assumptions import Assumption, Assumptions
 from .codes import CodeCatalogue, CodeInfo, ErrorStatusMode
-from .document import SpecDocument
+from .document import SchemaValidator, SpecDocument
 from .operations import Operation, QueryOperation
 from .requests import RangeContract, RequestRule
 from .rules import RangeContext, RuleViolation, check_data
@@ -33,6 +33,7 @@ __all__ = [
     "RangeContract",
     "RequestRule",
     "RuleViolation",
+    "SchemaValidator",
     "Spec",
     "SpecDocument",
     "check_data",

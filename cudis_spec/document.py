@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 import yaml
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 ASSUMED_KEYWORDS = "x-cudis-assumed-keywords"
 """Maps a schema's keywords the vendor's page does not state to the assumption behind each."""
@@ -37,6 +38,34 @@ def _strip_assumed(node: Any) -> Any:
     return node
 
 
+class SchemaValidator:
+    """The validator of one schema, compiled on first use.
+
+    Importing jsonschema and compiling costs tens of milliseconds a server start does not need
+    while every body it sees is valid (a `fast_check` lets those through), so it waits for the
+    first document to explain. Anything else a `Draft202012Validator` has is reached through it.
+    """
+
+    def __init__(self, build: Callable[[], Draft202012Validator]) -> None:
+        self._build = build
+        self._compiled: Draft202012Validator | None = None
+
+    @property
+    def compiled(self) -> Draft202012Validator:
+        if self._compiled is None:
+            self._compiled = self._build()
+        return self._compiled
+
+    def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
+        return self.compiled.iter_errors(instance)
+
+    def is_valid(self, instance: Any) -> bool:
+        return bool(self.compiled.is_valid(instance))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.compiled, name)
+
+
 class SpecDocument:
     """One OpenAPI (or JSON Schema) document with a registry to compile validators for its schemas."""
 
@@ -45,7 +74,8 @@ class SpecDocument:
         self.path = path
         self.raw: dict[str, Any] = read_yaml(path)
         self.uri = f"urn:cudis-spec:{name}"
-        self._validators: dict[tuple[bool, str], Draft202012Validator] = {}
+        self._validators: dict[tuple[bool, str], SchemaValidator] = {}
+        self._fast_checks: dict[str, Callable[[Any], bool]] = {}
         self._vendor_raw: dict[str, Any] | None = None
 
     def at(self, pointer: str) -> Any:
@@ -68,17 +98,24 @@ class SpecDocument:
             node = {**target, **extra} if extra else target
         return node
 
-    def validator(self, pointer: str, *, vendor_only: bool = False) -> Draft202012Validator:
-        """A compiled validator for the schema at `pointer`; `vendor_only` leaves assumed keywords out."""
+    def validator(self, pointer: str, *, vendor_only: bool = False) -> SchemaValidator:
+        """A validator for the schema at `pointer`; `vendor_only` leaves assumed keywords out."""
         key = (vendor_only, pointer)
         if key not in self._validators:
-            contents = self._vendor_document() if vendor_only else self.raw
-            uri = self.uri + (":vendor" if vendor_only else "")
-            registry: Registry[Any] = Registry().with_resource(
-                uri, Resource.from_contents(contents, default_specification=DRAFT202012)
-            )
-            self._validators[key] = Draft202012Validator({"$ref": f"{uri}{pointer}"}, registry=registry)
+            self._validators[key] = SchemaValidator(lambda: self._compile(pointer, vendor_only))
         return self._validators[key]
+
+    def _compile(self, pointer: str, vendor_only: bool) -> Draft202012Validator:
+        from jsonschema import Draft202012Validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        contents = self._vendor_document() if vendor_only else self.raw
+        uri = self.uri + (":vendor" if vendor_only else "")
+        registry: Registry[Any] = Registry().with_resource(
+            uri, Resource.from_contents(contents, default_specification=DRAFT202012)
+        )
+        return Draft202012Validator({"$ref": f"{uri}{pointer}"}, registry=registry)
 
     def fast_check(self, pointer: str) -> Callable[[Any], bool]:
         """A compiled yes/no check of the schema at `pointer` (jsonschema-rs).
@@ -86,9 +123,10 @@ class SpecDocument:
         About a hundred times faster than `validator(pointer)`; use it to let valid documents
         through and `validator` to explain invalid ones.
         """
-        compiled = jsonschema_rs.Draft202012Validator({**self.raw, "$ref": pointer}, validate_formats=False)
-        is_valid: Callable[[Any], bool] = compiled.is_valid
-        return is_valid
+        if pointer not in self._fast_checks:
+            compiled = jsonschema_rs.Draft202012Validator({**self.raw, "$ref": pointer}, validate_formats=False)
+            self._fast_checks[pointer] = compiled.is_valid
+        return self._fast_checks[pointer]
 
     def _vendor_document(self) -> dict[str, Any]:
         if self._vendor_raw is None:

@@ -13,14 +13,28 @@ import click
 
 from .config import config_from_options, config_options, option
 from .people import FixtureError
-from .qa.cli import generate
 from .serving import WorkersUnavailable
 from .serving import serve as serve_mock
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 120}
 
 
-@click.group(context_settings=CONTEXT)
+class _Commands(click.Group):
+    """The commands, `generate` imported only when asked for: its modules (datasets, charts,
+    writers) are no part of a server's start-up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), "generate"])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name == "generate":
+            from .qa.cli import generate
+
+            return generate
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Commands, context_settings=CONTEXT)
 def cli() -> None:
     """A mock of the CUDIS Ring partner API (V1).
 
@@ -77,9 +91,6 @@ def proxy(**options: Any) -> int:
         click.echo(f"cudis-mock: {exc}", err=True)
         return 2
     return 0
-
-
-cli.add_command(generate)
 
 
 @cli.result_callback()

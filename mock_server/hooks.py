@@ -80,9 +80,10 @@ def _guard_host(app: Flask) -> None:
 
 
 def _limit_body(app: Flask) -> None:
+    mock = mock_context(app)  # set once by create_app: no current_app look-up per request
+
     @app.before_request
     def limit_body() -> None:
-        mock = mock_context()
         limit = mock.config.max_body_bytes
         length = request.content_length
         if length is not None and length > limit:
@@ -142,9 +143,10 @@ def _render_errors(app: Flask) -> None:
 
 
 def _control(app: Flask) -> None:
+    mock = mock_context(app)
+
     @app.before_request
     def control_request() -> Response | None:
-        mock = mock_context()
         req: Request = request._get_current_object()  # type: ignore[attr-defined]
         snapshot = mock.store.snapshot()
         mock.clock.hold(snapshot.clock)
@@ -168,7 +170,6 @@ def _control(app: Flask) -> None:
 
     @app.after_request
     def control_response(response: Response) -> Response:
-        mock = mock_context()
         response.headers[WORKER_HEADER] = str(os.getpid())
         if not is_admin_path(request.path) and mock.config.journal_limit > 0 and not g.get("cudis_journaled"):
             try:
@@ -180,7 +181,7 @@ def _control(app: Flask) -> None:
 
     @app.teardown_request
     def release_clock(_error: BaseException | None) -> None:
-        mock_context().clock.hold(None)
+        mock.clock.hold(None)
 
 
 def _check_responses(app: Flask) -> None:

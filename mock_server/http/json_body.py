@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from cudis_spec import SchemaValidator
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
 
 from .envelope import BadBody, InvalidField, UnsupportedMedia
 
@@ -143,7 +146,7 @@ def _field_of(error: ValidationError) -> str:
 
 def check_object(
     document: Mapping[str, Any],
-    validator: Draft202012Validator,
+    validator: SchemaValidator,
     messages: Mapping[str, str],
     order: Sequence[str] = (),
     example: str = "",

@@ -11,9 +11,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from cudis_spec import RequestRule, Spec
+from cudis_spec import RequestRule, SchemaValidator, Spec
 from cudis_spec.requests import SECONDS_PER_DAY
 
 from .envelope import BadBody, InvalidField, InvalidRange
@@ -34,7 +32,7 @@ class RangeRules:
     """What the spec says about a range: its fields, schema, messages and request rules."""
 
     fields: tuple[str, ...]
-    validator: Draft202012Validator
+    validator: SchemaValidator
     messages: dict[str, str]
     rules: tuple[RequestRule, ...]
     is_valid: Callable[[Any], bool] | None = None

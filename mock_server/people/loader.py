@@ -14,12 +14,10 @@ from dataclasses import fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jsonschema_rs
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from cudis_spec import load_spec
 
@@ -43,6 +41,9 @@ from .records import Client, Fixtures, UserAccount
 from .user_table import Duplicate, UserTable, UserTableBuilder
 from .yaml_reader import FixtureError, Unusual, YamlFile, dotted, list_items
 
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
+
 COMPACT_USERS_FROM = 1_000_000
 """A users file from this many bytes on is read item by item into a compact UserTable."""
 
@@ -65,6 +66,8 @@ def _check(doc: YamlFile, schema: dict[str, Any], definition: str) -> None:
     root = {**schema, "$ref": f"#/$defs/{definition}"}
     if _fast_is_valid(root, doc.data):
         return
+    from jsonschema import Draft202012Validator  # only to explain: the import costs start-up time
+
     validator = Draft202012Validator(root)
     errors = sorted(
         validator.iter_errors(doc.data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path)))
