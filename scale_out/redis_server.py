@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Self
 
-from .ports import free_port
+from .processes import free_port, stop_process
 
 START_WITHIN = 10.0
 
@@ -83,13 +83,7 @@ class RedisServer:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """Stop it (SIGTERM: a clean shutdown; SIGKILL: as on a crash); the files stay."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(sig)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, sig)
         self.process = None
 
     def __enter__(self) -> Self:

@@ -9,7 +9,6 @@ another origin or carries a body not declared JSON. curl and test clients send n
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
@@ -17,7 +16,7 @@ from flask import Request
 
 from ..oauth.tokens import bearer_token
 from .envelope import ControlForbidden, UnsupportedMedia
-from .host_guard import host_name
+from .host_guard import host_name, is_loopback_address
 
 ADMIN_PREFIX = "/__mock__/"
 ADMIN_HEADER = "X-Cudis-Mock-Admin"
@@ -31,15 +30,8 @@ def is_admin_path(path: str) -> bool:
 
 
 def is_loopback(address: str | None) -> bool:
-    """Whether a peer address is loopback; an IPv4-mapped one (a dual-stack `--host ::`) counts as its IPv4 address."""
-    if address is None:
-        return False
-    try:
-        parsed = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    mapped = getattr(parsed, "ipv4_mapped", None)
-    return bool(parsed.is_loopback or (mapped is not None and mapped.is_loopback))
+    """Whether a peer address is loopback (`host_guard.is_loopback_address`)."""
+    return is_loopback_address(address)
 
 
 def has_admin_token(request: Request, admin_token: str) -> bool:

@@ -27,16 +27,21 @@ def host_name(host: str) -> str:
     return name.rstrip(".")
 
 
-def is_loopback_name(name: str) -> bool:
-    """localhost, *.localhost (RFC 6761: always loopback) or a loopback address, IPv4-mapped ones included."""
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
+def is_loopback_address(address: str | None) -> bool:
+    """Whether `address` is loopback; an IPv4-mapped one (a dual-stack `--host ::`) counts as its IPv4 address."""
+    if address is None:
+        return False
     try:
-        address = ipaddress.ip_address(name.split("%", 1)[0])
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+    mapped = getattr(parsed, "ipv4_mapped", None)
+    return bool(parsed.is_loopback or (mapped is not None and mapped.is_loopback))
+
+
+def is_loopback_name(name: str) -> bool:
+    """localhost, *.localhost (RFC 6761: always loopback) or a loopback address, IPv4-mapped ones included."""
+    return name == "localhost" or name.endswith(".localhost") or is_loopback_address(name)
 
 
 @dataclass(frozen=True)

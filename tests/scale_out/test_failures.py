@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from scale_out.ports import free_port
+from scale_out.processes import free_port
 from scale_out.redis_server import RedisServer
 from tests.servers import SERVE, MockProcess
 

@@ -17,7 +17,7 @@ from mock_server.state.faults import Fault
 from mock_server.state.locations import describe
 from mock_server.state.redis_store import PREFIX, TOKEN_TTL_SLACK, RedisStore, StateStoreError
 from mock_server.state.store import StoreUnavailable
-from scale_out.ports import free_port
+from scale_out.processes import free_port
 from scale_out.redis_server import RedisServer
 
 
