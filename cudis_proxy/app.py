@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, redirect, request
@@ -41,12 +42,14 @@ log = logging.getLogger("cudis_mock")
 class ProxyContext:
     """What the proxy's views need, hung off the app (no module state)."""
 
-    def __init__(self, config: ProxyConfig, spec: Spec, time_source: Callable[[], float]) -> None:
+    def __init__(
+        self, config: ProxyConfig, spec: Spec, time_source: Callable[[], float], journal: Path | None = None
+    ) -> None:
         self.config = config
         self.spec = spec
         self.upstream = Upstream(config.upstream, config.upstream_timeout)
         self.judge = Judge(spec)
-        self.journal = Journal(config.journal_limit)
+        self.journal = Journal(config.journal_limit, journal)
         self.recorder = (
             Recorder(config.record, config.record_user, config.upstream, spec) if config.record is not None else None
         )
@@ -193,13 +196,17 @@ def _authorize() -> Any:
 
 
 def create_proxy_app(
-    config: ProxyConfig, *, spec: Spec | None = None, time_source: Callable[[], float] = time.time
+    config: ProxyConfig,
+    *,
+    spec: Spec | None = None,
+    time_source: Callable[[], float] = time.time,
+    journal: Path | None = None,
 ) -> Flask:
-    """The proxy in front of `config.upstream`."""
+    """The proxy in front of `config.upstream`; its journal in the file `journal` when given (shared by workers)."""
     spec = spec or load_spec()
     install_log_masking()
     app = Flask(__name__)
-    app.extensions[EXTENSION_KEY] = ProxyContext(config, spec, time_source)
+    app.extensions[EXTENSION_KEY] = ProxyContext(config, spec, time_source, journal)
     for operation in spec.queries:
         app.add_url_rule(
             operation.path,

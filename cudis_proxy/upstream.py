@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 
 import urllib3
@@ -40,25 +41,32 @@ DROPPED_ANSWER_HEADERS = frozenset({*HOP_BY_HOP, "date", "server", "content-enco
 
 
 class Upstream:
-    """A pool of connections to one base URL; `send` never raises for anything the network does."""
+    """A pool of kept-alive connections to one base URL, one per process (a worker forked from the
+    process that built it opens its own); `send` never raises for anything the network does."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._pool = urllib3.PoolManager(num_pools=4, maxsize=32, retries=False)
+        self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
+        self._pool: tuple[int, urllib3.PoolManager] | None = None
+
+    def _manager(self) -> urllib3.PoolManager:
+        if self._pool is None or self._pool[0] != os.getpid():
+            self._pool = (os.getpid(), urllib3.PoolManager(num_pools=4, maxsize=32, retries=False))
+        return self._pool[1]
 
     def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Exchange:
         url = self.base_url + path
         sent = {name: value for name, value in headers.items() if name.lower() not in HOP_BY_HOP}
         try:
-            answer = self._pool.request(
+            answer = self._manager().request(
                 method,
                 url,
                 headers=sent,
                 body=body or None,
                 redirect=False,
                 retries=False,
-                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                timeout=self._timeout,
                 decode_content=True,
             )
         except HTTPError as exc:
@@ -68,7 +76,8 @@ class Upstream:
         )
 
     def close(self) -> None:
-        self._pool.clear()
+        if self._pool is not None and self._pool[0] == os.getpid():
+            self._pool[1].clear()
 
 
 def describe_failure(exc: Exception, timeout: float) -> str:
