@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +49,9 @@ class Journal:
             self._entries.clear()
 
 
-def masked_text(data: bytes | None, limit: int = 64 * 1024) -> str:
+def masked_text(data: bytes | None, mask: Callable[[str], str] = mask_secrets, limit: int = 64 * 1024) -> str:
     if data is None:
         return ""
     if len(data) > limit:
         return f"({len(data)} bytes)"
-    return mask_secrets(data.decode("utf-8", "replace"))
+    return mask(data.decode("utf-8", "replace"))

@@ -95,12 +95,18 @@ def describe_failure(exc: Exception, timeout: float) -> str:
 
 def unusable_answer(exchange: Exchange) -> str | None:
     """Why an answer that came back cannot be handed on as the API's (None when it can): not JSON."""
+    return read_answer(exchange)[0]
+
+
+def read_answer(exchange: Exchange) -> tuple[str | None, int | None]:
+    """Why the answer cannot be handed on (as unusable_answer), and the `code` of its envelope when it can."""
     if exchange.status is None:
-        return exchange.error
+        return exchange.error, None
     try:
-        json.loads(exchange.content)
+        document = json.loads(exchange.content)
     except (ValueError, UnicodeDecodeError):
         start = exchange.content[:80].decode("utf-8", "replace")
         kind = exchange.content_type or "no Content-Type"
-        return f"the upstream answered HTTP {exchange.status} ({kind}) with something that is not JSON: {start!r}"
-    return None
+        return f"the upstream answered HTTP {exchange.status} ({kind}) with something that is not JSON: {start!r}", None
+    code = document.get("code") if isinstance(document, dict) else None
+    return None, code if isinstance(code, int) and not isinstance(code, bool) else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from contract_tests.cases import AuthProbe, Case, classify_body
@@ -25,6 +25,18 @@ HEADER = "X-Cudis-Contract"
 CACHE_SIZE = 2048
 CACHE_SECONDS = 60
 """An identical exchange within the same minute gets the cached verdict (only the current day matters)."""
+
+
+@dataclass(frozen=True)
+class Judged:
+    """An exchange judged, with what the proxy reads from its answer (all a function of the exchange)."""
+
+    case: Case
+    verdict: Verdict
+    failure: str | None
+    """Why the answer cannot be handed on (upstream.unusable_answer), None when it can."""
+    code: int | None
+    """The answer's envelope `code` when it is handed on."""
 
 
 @dataclass(frozen=True)
@@ -85,12 +97,14 @@ def _refused_credentials(spec: Spec, exchange: Exchange) -> bool:
 class Judge:
     """Verdicts for exchanges, the engine's work kept for identical exchanges in the same minute."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, read: Callable[[Exchange], tuple[str | None, int | None]]) -> None:
         self.spec = spec
-        self._cache: dict[tuple[object, ...], tuple[Case, Verdict]] = {}
+        self.read = read
+        """(why the answer is unusable, its envelope code): kept with the verdict, so a repeat parses nothing."""
+        self._cache: dict[tuple[object, ...], Judged] = {}
         self._lock = threading.Lock()
 
-    def judge(self, operation: QueryOperation, exchange: Exchange, now: float) -> tuple[Case, Verdict]:
+    def judge(self, operation: QueryOperation, exchange: Exchange, now: float) -> Judged:
         key = (
             int(now // CACHE_SECONDS),
             operation.operation_id,
@@ -108,11 +122,12 @@ class Judge:
             return found
         case = case_for(self.spec, operation, exchange)
         verdict = Verdict(tuple(broke for _family, broke in judge(Context(self.spec, now), exchange, case)))
+        judged = Judged(case, verdict, *self.read(exchange))
         with self._lock:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
-            self._cache[key] = (case, verdict)
-        return case, verdict
+            self._cache[key] = judged
+        return judged
 
 
 def data_text(content: bytes) -> str | None:
