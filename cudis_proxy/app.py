@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, redirect, request
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
 from contract_tests.cases import BodyKind, Case
@@ -84,7 +85,25 @@ def _range(case: Case, query: dict[str, str]) -> tuple[float, float] | None:
     return None
 
 
-def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -> Response:
+class PassedOn:
+    """The upstream's answer as the proxy hands it on: a WSGI app that writes it, the headers the
+    way werkzeug's Response would (the upstream's in order, the verdict, then Content-Length)."""
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], content: bytes) -> None:
+        self.status_code = status
+        self.headers = headers
+        self.content = content
+
+    def __call__(self, _environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        status = self.status_code
+        headers = self.headers
+        if not (100 <= status < 200 or status in (204, 304)):
+            headers = [*headers, ("Content-Length", str(len(self.content)))]
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'unknown').upper()}", headers)
+        return [self.content]
+
+
+def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -> Response | PassedOn:
     """Forward `incoming` to the upstream and hand back its answer (or an envelope saying why not),
     with the verdict; journal and record the exchange."""
     spec = proxy.spec
@@ -96,17 +115,15 @@ def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -
     judged = proxy.judge.judge(operation, exchange, now)
     verdict = judged.verdict
     problems: list[str] = []
+    response: Response | PassedOn
     if judged.failure is not None:
         log.warning("upstream failure on %s %s: %s", incoming.method, incoming.path, judged.failure)
         response = _envelope(spec, UpstreamFailure(judged.failure), verdict.header)
         code = _code(response)
     else:
-        response = Response(exchange.content, status=exchange.status)
-        response.headers.clear()
-        for name, value in exchange.response_headers.items():
-            if name.lower() not in DROPPED_ANSWER_HEADERS:
-                response.headers.add(name, value)
-        response.headers[HEADER] = verdict.header
+        passed = [(n, v) for n, v in exchange.response_headers.items() if n.lower() not in DROPPED_ANSWER_HEADERS]
+        passed.append((HEADER, verdict.header))
+        response = PassedOn(exchange.status or 0, passed, exchange.content)
         code = judged.code
         problems += _record(proxy, operation, judged.case, exchange, incoming, now)
         for problem in problems:
@@ -194,6 +211,7 @@ class _QueryFront:
         if operation is None or environ.get("REQUEST_METHOD") not in FRONT_METHODS:
             return self.flask_wsgi(environ, start_response)
         incoming = Request(environ)
+        response: Response | PassedOn
         try:
             response = forward(self.proxy, operation, incoming)
         except ApiError as error:
@@ -208,7 +226,7 @@ def _crashed(error: Exception) -> UpstreamFailure:
     return UpstreamFailure(f"the proxy failed: {type(error).__name__}: {error}")
 
 
-def _view(operation: QueryOperation) -> Response:
+def _view(operation: QueryOperation) -> Response | PassedOn:
     """A query endpoint through Flask (a HEAD; _QueryFront answers the others)."""
     return forward(_context(current_app), operation, request._get_current_object())  # type: ignore[attr-defined]
 

@@ -13,6 +13,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from contract_tests.cases import AuthProbe, Case, classify_body
 from contract_tests.checks import Context
@@ -43,15 +44,15 @@ class Judged:
 class Verdict:
     breaks: tuple[Break, ...]
 
-    @property
+    @cached_property
     def failures(self) -> list[str]:
         return _unique(b.rule for b in self.breaks if b.severity is Severity.FAILURE)
 
-    @property
+    @cached_property
     def warnings(self) -> list[str]:
         return _unique(b.rule for b in self.breaks if b.severity is Severity.WARNING)
 
-    @property
+    @cached_property
     def header(self) -> str:
         """`pass`, `fail; rule, rule` or `warn; rule` (warnings only when nothing failed)."""
         if self.failures:
