@@ -18,6 +18,8 @@ from urllib3.exceptions import (
 
 from contract_tests.transport import Exchange
 
+from .plain_http import Broke, PlainHttp
+
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -49,6 +51,17 @@ class Upstream:
         self.timeout = timeout
         self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
         self._pool: tuple[int, urllib3.PoolManager] | None = None
+        self._plain: tuple[int, PlainHttp] | None = None
+        parsed = urllib3.util.parse_url(self.base_url)
+        self._prefix = parsed.path or ""
+        self._address = (parsed.host or "", parsed.port or 80) if parsed.scheme == "http" else None
+
+    def _plain_http(self) -> PlainHttp | None:
+        if self._address is None:
+            return None
+        if self._plain is None or self._plain[0] != os.getpid():
+            self._plain = (os.getpid(), PlainHttp(*self._address, self.timeout))
+        return self._plain[1]
 
     def _manager(self) -> urllib3.PoolManager:
         if self._pool is None or self._pool[0] != os.getpid():
@@ -58,6 +71,15 @@ class Upstream:
     def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Exchange:
         url = self.base_url + path
         sent = {name: value for name, value in headers.items() if name.lower() not in HOP_BY_HOP}
+        plain = self._plain_http()
+        if plain is not None:
+            try:
+                got = plain.request(method, self._prefix + path, sent, body or None)
+            except Broke as exc:
+                return Exchange(method, url, sent, body, error=str(exc))
+            return Exchange(
+                method, url, sent, body, status=got.status, response_headers=got.headers, content=got.content
+            )
         try:
             answer = self._manager().request(
                 method,
@@ -76,6 +98,8 @@ class Upstream:
         )
 
     def close(self) -> None:
+        if self._plain is not None and self._plain[0] == os.getpid():
+            self._plain[1].close()
         if self._pool is not None and self._pool[0] == os.getpid():
             self._pool[1].clear()
 
