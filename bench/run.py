@@ -809,7 +809,9 @@ def report(data: dict[str, Any]) -> str:
         added, limit = f["proxy"]["overhead_p50_ms"], TARGETS["proxy_overhead_p50_c16_ms"]
         lines.append(
             f"| proxy overhead, p50 of 30-day queries at 16 connections (proxy in front of the mock, minus the mock) "
-            f"| {added:.2f} ms (mock {f['proxy']['mock']['p50_ms']:.2f}, proxied {f['proxy']['proxy']['p50_ms']:.2f}) "
+            f"| {added:.2f} ms (mock {f['proxy']['mock']['p50_ms']:.2f}, proxied {f['proxy']['proxy']['p50_ms']:.2f}; "
+            f"CPU per request: mock {f['proxy']['mock'].get('cpu_ms_per_request', 0):.2f} ms, "
+            f"proxy {f['proxy']['proxy'].get('cpu_ms_per_request', 0):.2f} ms) "
             f"| < {limit:g} ms | {mark(added < limit)} |"
         )
     lines += ["", "## Targets on the load", "", "| target | worst case | |", "|---|---|---|"]
