@@ -56,10 +56,22 @@ cluster: install cluster-deps
 test: install browser-deps cluster-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# `make test` draws the same Hypothesis examples on every machine (profile `gate`); `make fuzz` explores:
-# the property tests only, new draws each run and more of them, failures kept in .hypothesis/ to replay.
+# `make test` draws the same Hypothesis and schemathesis examples on every machine (profile `gate`, derandomized);
+# `make fuzz` explores: the property and schemathesis tests, more draws, a new random seed per round, rounds until
+# FUZZ_SECONDS have passed; a failing round prints its seed, and `make fuzz FUZZ_SEED=N` replays exactly that round.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?=
+
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -m hypothesis -p no:cacheprovider $(PYTEST_ARGS)
+	@end=$$(( $$(date +%s) + $(FUZZ_SECONDS) )); \
+	while :; do \
+	  seed=$(if $(FUZZ_SEED),$(FUZZ_SEED),$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')); \
+	  echo "make fuzz: round with seed $$seed"; \
+	  HYPOTHESIS_PROFILE=fuzz CUDIS_FUZZ_SEED=$$seed $(PY) -m pytest -m hypothesis -p no:cacheprovider \
+	    --hypothesis-seed=$$seed $(PYTEST_ARGS) \
+	    || { echo "make fuzz: seed $$seed found a failure; replay it with: make fuzz FUZZ_SEED=$$seed"; exit 1; }; \
+	  if [ -n "$(FUZZ_SEED)" ] || [ $$(date +%s) -ge $$end ]; then break; fi; \
+	done; echo "make fuzz: no failure found"
 
 # The full-size memory run of `cudis-mock generate` (10,000 users x 365 days; minutes of CPU).
 bench-generate: install

@@ -87,6 +87,17 @@ class Spec:
         node = self.document(document).at(pointer)
         return dict(node.get("x-cudis-messages", {})) if isinstance(node, dict) else {}
 
+    @cached_property
+    def max_fault_delay_ms(self) -> int:
+        """The most delay injected faults may add to one request (`x-cudis-max-total-delay-ms` of FaultRequest)."""
+        return int(self.admin.at("#/components/schemas/FaultRequest")["x-cudis-max-total-delay-ms"])
+
+    @cached_property
+    def journal_field_bytes(self) -> dict[str, int]:
+        """What one journal entry keeps of a request (`x-cudis-field-bytes` of JournalEntry)."""
+        limits = self.admin.at("#/components/schemas/JournalEntry")["x-cudis-field-bytes"]
+        return {str(name): int(value) for name, value in limits.items()}
+
     # -- rules ----------------------------------------------------------------------------------
 
     def data_rules(self, operation_id: str) -> list[dict[str, Any]]:

@@ -75,8 +75,6 @@ def create_app(
     store = store or MemoryStore()
     install_log_masking()
     app = MockFlask(__name__)
-    # From the store, so every worker signs and checks consent forms with the same key.
-    app.secret_key = store.secret()
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
     rules = range_rules(spec)

@@ -78,6 +78,17 @@ class MockConfig:
         metadata=flag("apply a scenario of faults at start-up (and on reset): a file or a built-in name", "FILE|NAME"),
     )
     journal_limit: int = field(default=1000, metadata=flag("keep the latest N requests in the journal (0: off)", "N"))
+    journal_bytes: int = field(
+        default=8 * 1024 * 1024,
+        metadata=flag("keep at most N bytes of journal entries in all (the oldest go first)", "N"),
+    )
+    allowed_hosts: str = field(
+        default="",
+        metadata=flag(
+            "Host names the mock answers besides loopback and --host, comma-separated (*: any, no rebinding guard)",
+            "NAMES",
+        ),
+    )
     replay_only: bool = field(
         default=False,
         metadata=flag("answer only the queries a proxy recording in --fixtures holds; refuse the rest (40410)"),
@@ -96,6 +107,8 @@ class MockConfig:
             raise ValueError(f"port must be between 0 and 65535 (got {self.port})")
         if self.workers < 1:
             raise ValueError(f"workers must be at least 1 (got {self.workers})")
+        if self.journal_bytes < 1024:
+            raise ValueError(f"journal_bytes must be at least 1024 (got {self.journal_bytes})")
         if self.journal_limit < 0:
             raise ValueError(f"journal_limit must be 0 (off) or more (got {self.journal_limit})")
         cors_origins(self.cors_origins)  # refuses a malformed list at start-up

@@ -1,4 +1,4 @@
-"""The app-level Flask hooks: body limit, admin guard, faults, journal, worker header, self-check, errors.
+"""The app-level Flask hooks: Host guard, body limit, admin guard, faults, journal, worker header, self-check, errors.
 
 Every request reads the store once (`Store.snapshot`: the clock and the fault list); only a
 request that a stored fault matches writes to it (the fault's hit count), and every API
@@ -18,12 +18,14 @@ from cudis_spec import RangeContext
 
 from .context import MockContext, mock_context
 from .http import cors, envelope
-from .http.admin_guard import check_admin, is_admin_path
-from .http.envelope import ApiError
+from .http.admin_guard import ADMIN_HEADER, check_admin, check_same_origin, has_admin_token, is_admin_path
+from .http.envelope import ApiError, ControlForbidden
 from .http.fault_answers import REASON_HEADER, effect_of, fault_answer
+from .http.host_guard import HostNames
 from .http.journal import journal_request, record_problem
 from .http.paths import literal_paths, suggest
 from .http.selfcheck import response_problems
+from .state import faults
 from .state.store import StoreUnavailable
 
 log = logging.getLogger("cudis_mock")
@@ -34,9 +36,12 @@ WORKER_HEADER = "X-Cudis-Mock-Worker"
 def register(app: Flask, *, self_check: bool) -> None:
     """Install every hook; the self-check last, so the journal (an earlier after-hook) sees its verdict.
 
-    CORS first: its preflight answers before any other hook runs, and its grant (after-hooks run in
-    reverse) is added to whatever answer the others settled on, a fault's or the self-check's included.
+    The Host guard first: it refuses a foreign Host (DNS rebinding), and a foreign page's control request,
+    before any other hook answers, CORS's preflight included. CORS next: its preflight answers before the
+    remaining hooks run, and its grant (after-hooks run in reverse) is added to whatever answer the others
+    settled on, a fault's or the self-check's included.
     """
+    _guard_host(app)
     cors.register(app)
     _limit_body(app)
     _render_errors(app)
@@ -57,6 +62,21 @@ def envelope_response(mock: MockContext, error: ApiError) -> Response:
     if error.reason:
         response.headers[REASON_HEADER] = error.reason
     return envelope.with_challenge(response)
+
+
+def _guard_host(app: Flask) -> None:
+    config = mock_context(app).config
+    names = HostNames.parse(config.host, config.allowed_hosts)
+
+    @app.before_request
+    def guard_host() -> None:
+        host = request.environ.get("HTTP_HOST")
+        if not names.allows(host):
+            g.cudis_refused = True  # not an answer of the operation: the self-check leaves it alone
+            raise names.refusal(host)
+        if is_admin_path(request.path):
+            # Before the body limit and everything else: a foreign page learns nothing, not even a 413.
+            check_same_origin(request)
 
 
 def _limit_body(app: Flask) -> None:
@@ -131,6 +151,11 @@ def _control(app: Flask) -> None:
         if is_admin_path(req.path):
             check_admin(req, mock.config.admin_token)
             return None
+        admin_token = mock.config.admin_token
+        if admin_token and faults.HEADER in req.headers and not has_admin_token(req, admin_token):
+            raise ControlForbidden(
+                f"{faults.HEADER} changes answers like the control API: send the admin token in {ADMIN_HEADER}"
+            )
         effect = effect_of(mock, req, _operation_id(req), snapshot.faults)
         if effect.labels:
             g.cudis_fault_labels = effect.labels
@@ -163,7 +188,7 @@ def _check_responses(app: Flask) -> None:
     def check_response(response: Response) -> Response:
         mock = mock_context()
         op = mock.spec.operations.get(_operation_id(request))
-        if op is None or response.direct_passthrough or g.get("cudis_injected"):
+        if op is None or response.direct_passthrough or g.get("cudis_injected") or g.get("cudis_refused"):
             return response
         context = RangeContext(now=mock.clock.now())
         problems = response_problems(

@@ -148,7 +148,9 @@ class CudisMock:
         """Errors inside the mock since the last reset, with tracebacks where the mock runs in this process."""
         if self.app is not None:
             mock = mock_context(self.app)
-            return [f"response broke the contract: {v}" for v in mock.violations] + list(mock.errors)
+            problems = [f"response broke the contract: {v}" for v in mock.violations] + list(mock.errors)
+            dropped = mock.violations.dropped + mock.errors.dropped
+            return problems + ([f"(and {dropped} earlier problems, not kept)"] if dropped else [])
         return [f"{e['method']} {e['path']}: {p}" for e in self.requests() for p in e["problems"]]
 
     def check(self) -> None:

@@ -36,6 +36,12 @@ settings.register_profile(
     "fuzz", max_examples=500, deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "gate")
+if os.environ.get("CUDIS_FUZZ_SEED"):
+    # `make fuzz` seeds each round; schemathesis draws its own seed unless given one, so it gets this one too
+    # and `make fuzz FUZZ_SEED=N` replays a round's schemathesis cases as well as its Hypothesis ones.
+    from schemathesis.config import SchemathesisConfig
+
+    SchemathesisConfig.shared_seed = int(os.environ["CUDIS_FUZZ_SEED"])
 
 # Thursday 2026-11-19 12:00 UTC: a fixed "now" for tests that need one.
 FIXED_NOW = 1795089600.0

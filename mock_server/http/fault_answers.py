@@ -41,6 +41,11 @@ def effect_of(mock: MockContext, req: Request, operation_id: str, stored: tuple[
         except FaultError as exc:
             raise InvalidField(exc.problem, field=exc.field) from None
         listed = [fault_from_body(mock, body, f"header-{i}") for i, body in enumerate(bodies)]
+        delaying = listed + [f for f in stored if faults.matches(f, operation_id, path)]
+        try:
+            faults.check_total_delay(delaying, mock.spec.max_fault_delay_ms, faults.HEADER)
+        except FaultError as exc:
+            raise InvalidField(exc.problem, field=exc.field) from None
         from_header = faults.step(listed, operation_id, path)[1]
     effect = from_header
     if any(faults.matches(f, operation_id, path) for f in stored):

@@ -9,9 +9,9 @@ from flask import Request, Response, g
 from werkzeug.exceptions import HTTPException
 
 from ..context import MockContext
-from .masks import MaskMemo, masked_headers
+from .masks import MaskMemo, cut, kept_headers, masked_headers
 
-__all__ = ["MaskMemo", "journal_request", "masked_headers", "record_problem"]
+__all__ = ["MaskMemo", "cut", "journal_request", "kept_headers", "masked_headers", "record_problem"]
 
 _CODE_PREFIX = re.compile(rb'^\{"code":(-?\d+)')
 
@@ -49,16 +49,21 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
     state = g._get_current_object()  # one proxy look-up, not one per field
     labels: tuple[str, ...] = state.get("cudis_fault_labels", ())
     dropped = bool(state.get("cudis_dropped", False))
+    limits = mock.spec.journal_field_bytes
     masks = mock.masks
+    # A token can reach a URL or a body (a client following the authorize redirect to the mock,
+    # a consent form's password): the journal keeps only its first characters.
+    path, path_cut = cut(masks.text(req.path), limits["path"])
+    query, query_cut = cut(masks.text(req.query_string.decode("latin-1")), limits["query"])
+    headers, headers_cut = masks.headers(req.environ, limits["header"], limits["headers"])
+    body, body_cut = cut(masks.text(_body_text(mock, req)), limits["body"])
     entry = {
         "time": mock.clock.now(),
         "method": req.method,
-        # A token can reach a URL or a body (a client following the authorize redirect to the mock,
-        # a consent form's password): the journal keeps only its first characters.
-        "path": masks.text(req.path),
-        "query": masks.text(req.query_string.decode("latin-1")),
-        "headers": masks.headers(req.environ),
-        "body": masks.text(_body_text(mock, req)),
+        "path": path,
+        "query": query,
+        "headers": headers,
+        "body": body,
         "status": None if dropped or response is None else response.status_code,
         "code": None if dropped or response is None else _envelope_code(response),
         "fault": ", ".join(labels) or None,
@@ -66,5 +71,9 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
         "problems": list(state.get("cudis_problems", [])),
         "worker": os.getpid(),
     }
-    mock.store.append_journal(entry, mock.config.journal_limit)
+    cuts = {"path": path_cut, "query": query_cut, "headers": headers_cut, "body": body_cut}
+    truncated = [name for name, was_cut in cuts.items() if was_cut]
+    if truncated:
+        entry["truncated"] = truncated
+    mock.store.append_journal(entry, mock.config.journal_limit, mock.config.journal_bytes)
     g.cudis_journaled = True

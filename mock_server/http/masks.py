@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..oauth.tokens import bearer_token, mask
 from .logmask import mask_secrets
 
-_MASKED_ENVIRON = {"HTTP_AUTHORIZATION", "HTTP_X_CUDIS_MOCK_ADMIN", "HTTP_COOKIE"}
+_SECRET_HEADER = re.compile(r"AUTH|TOKEN|SECRET|KEY|COOKIE|SESSION|PASSWORD|CREDENTIAL|ADMIN")
+"""A header named like this holds a credential whatever its value looks like: it keeps only a hint."""
 _ENVIRON_BODY_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+_UNLIMITED = 1 << 62
+
+
+def cut(text: str, limit: int) -> tuple[str, bool]:
+    """`text` cut to `limit` bytes of UTF-8 and marked (`…(N more bytes)`), and whether it was cut."""
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return text, False
+    kept = data[:limit].decode("utf-8", "ignore")
+    return f"{kept}…({len(data) - limit} more bytes)", True
+
+
+def _masked_value(key: str, value: str) -> str:
+    if _SECRET_HEADER.search(key):
+        token = bearer_token(value)
+        return f"{value.split(None, 1)[0]} {mask(token)}" if token else mask(value)
+    return mask_secrets(value)  # a Referer with ?access_token=, a token-shaped value
 
 
 def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The request's headers as `request.headers.items()` lists them, every value masked for secrets."""
+    return kept_headers(environ, _UNLIMITED, _UNLIMITED)[0]
+
+
+def kept_headers(environ: Mapping[str, Any], value_bytes: int, count: int) -> tuple[dict[str, str], bool]:
     """The request's headers as `request.headers.items()` lists them (read from the WSGI environ
-    directly, which is several times cheaper), secrets masked."""
+    directly, which is several times cheaper), every value masked for secrets; the first `count`
+    headers, each cut to `value_bytes`; and whether anything was cut."""
     headers: dict[str, str] = {}
+    truncated = False
     for key, value in environ.items():
         if key.startswith("HTTP_"):
             if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
@@ -25,11 +51,13 @@ def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
             name = _ENVIRON_BODY_HEADERS[key]
         else:
             continue
-        if key in _MASKED_ENVIRON:
-            token = bearer_token(value)
-            value = f"Bearer {mask(token)}" if token else mask(value)
+        if len(headers) == count:
+            truncated = True
+            break
+        value, was_cut = cut(_masked_value(key, value), value_bytes)
+        truncated |= was_cut
         headers[name] = value
-    return headers
+    return headers, truncated
 
 
 class MaskMemo:
@@ -43,7 +71,7 @@ class MaskMemo:
     def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._texts: dict[str, str] = {}
-        self._headers: dict[tuple[tuple[str, Any], ...], dict[str, str]] = {}
+        self._headers: dict[tuple[Any, ...], tuple[dict[str, str], bool]] = {}
 
     def text(self, text: str) -> str:
         """`mask_secrets(text)`."""
@@ -57,13 +85,19 @@ class MaskMemo:
             self._texts[text] = found
         return found
 
-    def headers(self, environ: Mapping[str, Any]) -> dict[str, str]:
-        """`masked_headers(environ)`, a new dict each time."""
-        key = tuple(item for item in environ.items() if item[0].startswith("HTTP_") or item[0] in _ENVIRON_BODY_HEADERS)
+    def headers(
+        self, environ: Mapping[str, Any], value_bytes: int = _UNLIMITED, count: int = _UNLIMITED
+    ) -> tuple[dict[str, str], bool]:
+        """`kept_headers(environ, value_bytes, count)`, a new dict each time."""
+        key = (
+            value_bytes,
+            count,
+            *(item for item in environ.items() if item[0].startswith("HTTP_") or item[0] in _ENVIRON_BODY_HEADERS),
+        )
         found = self._headers.get(key)
         if found is None:
-            found = masked_headers(environ)
+            found = kept_headers(environ, value_bytes, count)
             if len(self._headers) >= self.size:
                 self._headers.clear()
             self._headers[key] = found
-        return dict(found)
+        return dict(found[0]), found[1]

@@ -7,7 +7,7 @@ The schema, its messages and the request rules all come from the spec.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,14 +71,24 @@ def _query_number(name: str, text: str) -> Any:
     return parse_float(stripped)
 
 
-def parse_range(raw_body: bytes, content_type: str | None, query: Mapping[str, str], rules: RangeRules) -> QueryRange:
+def parse_range(
+    raw_body: bytes,
+    content_type: str | None,
+    query: Mapping[str, str],
+    rules: RangeRules,
+    repeated: Collection[str] = (),
+) -> QueryRange:
     """The range of a query: from the JSON body (the page's form) or the query string.
 
     Query parameters are the mock's extension; when both are sent, each query value
-    is checked and the body wins.
+    is checked and the body wins. `repeated` names the parameters sent more than once:
+    refused, as the authorize endpoint refuses them, rather than one value silently winning.
     """
     if "" in query:
         raise InvalidField("a query parameter has an empty name (remove the stray '=' or '&')", field="query string")
+    if repeated:
+        name = next(iter(repeated))  # the first in the query string
+        raise InvalidField("is given more than once in the query string; send it once", field=name)
     query_values = {name: _query_number(name, query[name]) for name in rules.fields if name in query}
     example = rules.example
     if raw_body.strip():
@@ -108,10 +118,12 @@ class RangeMemo:
         self.size = size
         self._known: dict[tuple[bytes, str | None], QueryRange] = {}
 
-    def parse(self, raw_body: bytes, content_type: str | None, query: Mapping[str, str]) -> QueryRange:
+    def parse(
+        self, raw_body: bytes, content_type: str | None, query: Mapping[str, str], repeated: Collection[str] = ()
+    ) -> QueryRange:
         """`parse_range` of the request, from memory when the same body came before without a query."""
         if query or len(raw_body) > self.MAX_BODY:
-            return parse_range(raw_body, content_type, query, self.rules)
+            return parse_range(raw_body, content_type, query, self.rules, repeated)
         key = (raw_body, content_type)
         found = self._known.get(key)
         if found is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import shlex
+import sys
 from typing import TYPE_CHECKING
 
 from ..context import mock_context
+from ..http.host_guard import host_name, is_loopback_name
 from ..oauth.tokens import mint
 from ..state.locations import describe
 
@@ -54,6 +56,18 @@ def banner(base_url: str, token: str, client_id: str, user_id: str, seed: int, n
     )
 
 
+def exposure_warning(config: MockConfig) -> str | None:
+    """What to tell someone who serves the control API off loopback without an admin token, or None."""
+    if config.admin_token or is_loopback_name(host_name(config.host)):
+        return None
+    return (
+        f"warning: --host {config.host} listens beyond this machine without --admin-token: the control API"
+        " (faults, clock, tokens, the journal, the fixture users' passwords) is guarded only by the caller's"
+        " address, so anything on this host, a reverse proxy in front of the mock included, can change or read it."
+        " Start with --admin-token TOKEN (CUDIS_MOCK_ADMIN_TOKEN), or keep --host 127.0.0.1."
+    )
+
+
 def announce(app: Flask, config: MockConfig, port: int) -> None:
     """Mint a token for the default user and print where the mock is and how to call it."""
     host = f"[{config.host}]" if ":" in config.host else config.host
@@ -62,7 +76,7 @@ def announce(app: Flask, config: MockConfig, port: int) -> None:
     client, user = mock.fixtures.default_client, mock.fixtures.default_user
     now = mock.clock.now()
     token, record = mint(client.id, user.id, ("daily",), now, config.token_lifetime)
-    mock.store.add_token(record)
+    mock.issue_token(record)
     lines = [banner(base_url, token, client.id, user.id, config.seed, now).rstrip("\n")]
     if config.workers > 1 or config.state or mock.scenario:
         workers = f"{config.workers} workers, " if config.workers > 1 else ""
@@ -75,4 +89,7 @@ def announce(app: Flask, config: MockConfig, port: int) -> None:
         )
         scenario = f", scenario {mock.scenario.name!r}" if mock.scenario else ""
         lines.append(f"({workers}{state}{scenario})")
+    warning = exposure_warning(config)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     print("\n".join(lines) + "\n", flush=True)

@@ -12,7 +12,8 @@ turns), `checkpoints` (the write-ahead log kept small) and `journal_file` (the r
 
 from .journal_file import JournalFileError, JournalLog
 from .memory import MemoryStore
-from .sqlite_store import SqliteStore, StateFileError
+from .sqlite_store import SqliteStore
+from .state_file import StateFileError
 from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, Store
 
 __all__ = [

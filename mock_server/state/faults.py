@@ -8,7 +8,7 @@ store and is moved forward atomically by `step`.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
@@ -151,6 +151,22 @@ def header_bodies(text: str) -> list[dict[str, Any]]:
                 ) from None
         bodies.append(body)
     return bodies
+
+
+def longest_delay_ms(faults: Iterable[Fault]) -> int:
+    """The most delay `faults` can add to one request: each latency fault's largest draw, summed."""
+    return sum((f.ms if f.ms is not None else f.max_ms or 0) for f in faults if f.kind == "latency")
+
+
+def check_total_delay(faults: Iterable[Fault], cap_ms: int, field: str) -> None:
+    """FaultError (on `field`) when `faults` could delay one request by more than `cap_ms` in all."""
+    total = longest_delay_ms(faults)
+    if total > cap_ms:
+        raise FaultError(
+            field,
+            f"asks for up to {total} ms of delay on one request in all; the mock delays a request"
+            f" at most {cap_ms} ms (header items and stored latency faults together)",
+        )
 
 
 def next_id(faults: Sequence[Fault]) -> str:

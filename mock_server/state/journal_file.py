@@ -64,8 +64,8 @@ class JournalLog:
             with flocked(fd):
                 yield fd
 
-    def append(self, entry: JournalEntry, keep: int) -> None:
-        """Add `entry` as the newest; now and then trim the file to about the latest `keep`."""
+    def append(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        """Add `entry` as the newest; now and then trim the file to about the latest `keep` (and `keep_bytes`)."""
         line = b"\n" + _LINE.encode(entry).encode()
         with self._lock:
             fd = self._file.descriptor()
@@ -79,8 +79,11 @@ class JournalLog:
             self._appends += 1
             check = self._appends % _CHECK_EVERY == 0
             self._line_bytes = (self._line_bytes * 7 + len(line)) // 8
-        if check and os.fstat(fd).st_size > max(_MIN_TRIM_BYTES, _SLACK * keep * self._line_bytes):
-            self.trim(keep)
+        budget = _SLACK * keep * self._line_bytes
+        if keep_bytes is not None:
+            budget = min(budget, _SLACK * keep_bytes)
+        if check and os.fstat(fd).st_size > max(_MIN_TRIM_BYTES, budget):
+            self.trim(keep, keep_bytes)
 
     def _read(self, fd: int) -> tuple[int, list[bytes]]:
         """The first entry's id and the entry lines (a caller holds the exclusive lock)."""
@@ -103,12 +106,17 @@ class JournalLog:
         os.ftruncate(fd, 0)
         os.write(fd, _header(first_id) + b"".join(b"\n" + line for line in lines))
 
-    def trim(self, keep: int) -> None:
-        """Drop all but the latest `keep` entries."""
+    def trim(self, keep: int, keep_bytes: int | None = None) -> None:
+        """Drop all but the latest `keep` entries, and then the oldest while they take more than `keep_bytes`."""
         with self._exclusive() as fd:
             first_id, lines = self._read(fd)
-            if len(lines) > keep:
-                dropped = len(lines) - keep
+            dropped = max(0, len(lines) - keep)
+            if keep_bytes is not None:
+                size = sum(len(line) for line in lines[dropped:])
+                while dropped < len(lines) and size > keep_bytes:
+                    size -= len(lines[dropped])
+                    dropped += 1
+            if dropped:
                 self._rewrite(fd, first_id + dropped, lines[dropped:])
 
     def entries(self, limit: int | None = None) -> list[JournalEntry]:

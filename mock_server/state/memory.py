@@ -8,7 +8,7 @@ from collections import deque
 from dataclasses import replace
 
 from ..oauth.tokens import TokenRecord
-from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T
+from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T, entry_bytes
 
 
 class MemoryStore:
@@ -18,7 +18,8 @@ class MemoryStore:
         self._lock = threading.Lock()
         self._tokens: dict[str, TokenRecord] = {}
         self._snapshot = Snapshot(ClockState(), ())
-        self._journal: deque[JournalEntry] = deque()
+        self._journal: deque[tuple[JournalEntry, int]] = deque()
+        self._journal_bytes = 0
         self._next_id = 1
         self._secret = secrets.token_hex(32)
 
@@ -32,6 +33,13 @@ class MemoryStore:
     def revoke_token(self, digest: str) -> bool:
         with self._lock:
             return self._tokens.pop(digest, None) is not None
+
+    def prune_tokens(self, before: float) -> int:
+        with self._lock:
+            expired = [digest for digest, record in self._tokens.items() if record.expires_at < before]
+            for digest in expired:
+                del self._tokens[digest]
+            return len(expired)
 
     def clock_state(self) -> ClockState:
         return self._snapshot.clock
@@ -55,21 +63,24 @@ class MemoryStore:
             self._snapshot = replace(self._snapshot, faults=tuple(faults))
             return result
 
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
+    def append_journal(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        size = entry_bytes(entry) if keep_bytes is not None else 0
         with self._lock:
-            self._journal.append({"id": self._next_id, **entry})
+            self._journal.append(({"id": self._next_id, **entry}, size))
+            self._journal_bytes += size
             self._next_id += 1
-            while len(self._journal) > keep:
-                self._journal.popleft()
+            while len(self._journal) > keep or (keep_bytes is not None and self._journal_bytes > keep_bytes):
+                self._journal_bytes -= self._journal.popleft()[1]
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]:
         with self._lock:
-            entries = list(self._journal)
+            entries = [entry for entry, _size in self._journal]
         return entries[-limit:] if limit else entries
 
     def clear_journal(self) -> None:
         with self._lock:
             self._journal.clear()
+            self._journal_bytes = 0
 
     def secret(self) -> str:
         return self._secret
@@ -79,3 +90,5 @@ class MemoryStore:
             self._tokens.clear()
             self._snapshot = Snapshot(ClockState(), ())
             self._journal.clear()
+            self._journal_bytes = 0
+            self._secret = secrets.token_hex(32)

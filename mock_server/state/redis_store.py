@@ -54,17 +54,37 @@ redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PUBLISH', KEYS[2], 'control')
 return {1}
 """
-# KEYS: journal stream, its id counter. ARGV: the entry's JSON, how many to keep (at least).
+# KEYS: journal stream, its id counter, its byte count. ARGV: the entry's JSON, how many to keep,
+# its size, how many bytes to keep (-1: no byte limit). The oldest entries go, exactly, while either
+# limit is passed, as in the memory store; one round trip whatever is trimmed.
 _APPEND = """
 local id = redis.call('INCR', KEYS[2])
-redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'id', id, 'entry', ARGV[1])
+local size = tonumber(ARGV[3])
+redis.call('XADD', KEYS[1], '*', 'id', id, 'entry', ARGV[1], 'size', size)
+local total = redis.call('INCRBY', KEYS[3], size)
+local keep = tonumber(ARGV[2])
+local keep_bytes = tonumber(ARGV[4])
+local length = redis.call('XLEN', KEYS[1])
+while length > 0 and (length > keep or (keep_bytes >= 0 and total > keep_bytes)) do
+  local oldest = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 1)[1]
+  local fields = oldest[2]
+  local gone = 0
+  for i = 1, #fields, 2 do
+    if fields[i] == 'size' then gone = tonumber(fields[i + 1]) end
+  end
+  redis.call('XDEL', KEYS[1], oldest[1])
+  total = redis.call('DECRBY', KEYS[3], gone)
+  length = length - 1
+end
 return id
 """
-# KEYS: control, generation, journal stream, changes channel. ARGV: the default control text.
+# KEYS: control, generation, journal stream, changes channel, journal byte count, secret.
+# ARGV: the default control text, the new secret.
 _RESET = """
 redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[3])
+redis.call('DEL', KEYS[3], KEYS[5])
+redis.call('SET', KEYS[6], ARGV[2])
 redis.call('PUBLISH', KEYS[4], 'reset')
 return 1
 """
@@ -95,6 +115,17 @@ def _token_json(record: TokenRecord) -> str:
 def _token_record(digest: str, text: str) -> TokenRecord:
     client_id, user_id, scopes, issued_at, expires_at, hint = json.loads(text)
     return TokenRecord(digest, client_id, user_id, tuple(scopes), issued_at, expires_at, hint)
+
+
+def _batches(items: Iterator[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 class _Copy:
@@ -296,11 +327,12 @@ class RedisStore:
         return bool(deleted)
 
     # journal
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
+    def append_journal(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        text = json.dumps(entry, separators=(",", ":"))
         with self._reachable():
             self._append(
-                keys=[self._key("journal"), self._key("journal:id")],
-                args=[json.dumps(entry, separators=(",", ":")), keep],
+                keys=[self._key("journal"), self._key("journal:id"), self._key("journal:bytes")],
+                args=[text, keep, len(text.encode()), -1 if keep_bytes is None else keep_bytes],
             )
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]:
@@ -314,7 +346,7 @@ class RedisStore:
 
     def clear_journal(self) -> None:
         with self._reachable():
-            self._redis.delete(self._key("journal"))
+            self._redis.delete(self._key("journal"), self._key("journal:bytes"))
 
     def secret(self) -> str:
         with self._reachable():
@@ -326,10 +358,34 @@ class RedisStore:
     def reset(self) -> None:
         with self._reachable():
             self._reset(
-                keys=[self._key("control"), self._key("generation"), self._key("journal"), self._key("changes")],
-                args=[_DEFAULT_CONTROL],
+                keys=[
+                    self._key("control"),
+                    self._key("generation"),
+                    self._key("journal"),
+                    self._key("changes"),
+                    self._key("journal:bytes"),
+                    self._key("secret"),
+                ],
+                args=[_DEFAULT_CONTROL, os.urandom(32).hex()],
             )
         self._changed()
+
+    def prune_tokens(self, before: float) -> int:
+        """Forget the tokens that expired before `before` in the mock's time. Redis' own TTLs (the
+        lifetime plus `TOKEN_TTL_SLACK`, in real time) bound memory anyway; this keeps the store's
+        contract when the mock's clock runs ahead of real time."""
+        prefix = self._key(f"token:{self._generation()}:")
+        expired: list[str] = []
+        with self._reachable():
+            for keys in _batches(self._redis.scan_iter(match=prefix + "*", count=1000), 1000):
+                for key, text in zip(keys, self._redis.mget(keys), strict=True):
+                    if text is not None and _token_record("", str(text)).expires_at < before:
+                        expired.append(key)
+            for keys in _batches(iter(expired), 1000):
+                self._redis.delete(*keys)
+        if expired:
+            self._changed()
+        return len(expired)
 
     # for operators and tests
     def command_counts(self) -> dict[str, int]:

@@ -30,6 +30,7 @@ from .faults import Fault
 from .file_lock import ProcessFile, flocked
 from .journal_file import JournalLog
 from .stamp import ChangeStamp
+from .state_file import StateFileError, check_state_file, create_private, side_files
 from .store import ClockState, FaultUpdate, JournalEntry, Snapshot, T
 
 SCHEMA_VERSION = "1"
@@ -47,15 +48,13 @@ INSERT OR IGNORE INTO control (id, frozen_at, offset, faults) VALUES (1, NULL, 0
 _TOKEN_CACHE_SIZE = 4096
 
 
-class StateFileError(ValueError):
-    """A --state file that is not the mock's (or not SQLite at all)."""
-
-
 class SqliteStore:
     """State in an SQLite file (WAL): the store of `--state FILE` and of `--workers N`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        check_state_file(path, SCHEMA_VERSION)  # before anything is written to it or beside it
+        create_private(path)
         self._pool = ConnectionPool(self._open)
         self._faults_cache: tuple[str, tuple[Fault, ...]] = ("[]", ())
         try:
@@ -68,8 +67,9 @@ class SqliteStore:
             raise StateFileError(f"--state {path}: not a cudis-mock state file ({exc})") from None
         if version != SCHEMA_VERSION:
             raise StateFileError(f"--state {path}: written by another version (schema {version}); use a new file")
-        self._journal = JournalLog(Path(f"{path}-requests"))  # not "-journal": SQLite's own file name
-        stamp_path = f"{path}-stamp"
+        sides = side_files(path)
+        self._journal = JournalLog(sides["journal"])  # "-requests", not "-journal": SQLite's own file name
+        stamp_path = str(sides["stamp"])
         self._stamp = ChangeStamp(stamp_path)
         self._write_lock = ProcessFile(stamp_path, os.O_RDWR)
         self._checkpoints = CheckpointThread(self)
@@ -147,6 +147,10 @@ class SqliteStore:
         with self._writing() as db:
             return db.execute("DELETE FROM tokens WHERE digest = ?", (digest,)).rowcount > 0
 
+    def prune_tokens(self, before: float) -> int:
+        with self._writing() as db:
+            return int(db.execute("DELETE FROM tokens WHERE expires_at < ?", (before,)).rowcount)
+
     # clock and faults
     def _parse_faults(self, text: str) -> tuple[Fault, ...]:
         cached_text, cached = self._faults_cache
@@ -195,8 +199,8 @@ class SqliteStore:
         return result
 
     # journal
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        self._journal.append(entry, keep)
+    def append_journal(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        self._journal.append(entry, keep, keep_bytes)
 
     def journal(self, limit: int | None = None) -> list[JournalEntry]:
         return self._journal.entries(limit)
@@ -213,6 +217,7 @@ class SqliteStore:
             db.execute("BEGIN IMMEDIATE")
             db.execute("DELETE FROM tokens")
             db.execute("UPDATE control SET frozen_at = NULL, offset = 0, faults = '[]'")
+            db.execute("UPDATE meta SET value = ? WHERE key = 'secret'", (secrets.token_hex(32),))
             db.execute("COMMIT")
         self._journal.clear()
 

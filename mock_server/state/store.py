@@ -8,6 +8,7 @@ in Redis for processes on several hosts.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
@@ -49,6 +50,10 @@ class Store(Protocol):
     def add_token(self, record: TokenRecord) -> None: ...
     def get_token(self, digest: str) -> TokenRecord | None: ...
     def revoke_token(self, digest: str) -> bool: ...
+    def prune_tokens(self, before: float) -> int:
+        """Forget the tokens that expired before `before` (Unix seconds); how many went."""
+        ...
+
     def clock_state(self) -> ClockState: ...
     def set_clock_state(self, state: ClockState) -> None: ...
     def advance_clock(self, seconds: float) -> ClockState: ...
@@ -57,8 +62,9 @@ class Store(Protocol):
         """Apply `change` to the fault list atomically (across workers) and return its result."""
         ...
 
-    def append_journal(self, entry: JournalEntry, keep: int) -> None:
-        """Record `entry` with the next id; `journal(limit=keep)` then gives the latest `keep` entries.
+    def append_journal(self, entry: JournalEntry, keep: int, keep_bytes: int | None = None) -> None:
+        """Record `entry` with the next id; `journal(limit=keep)` then gives the latest `keep` entries,
+        and with `keep_bytes` the oldest go too while the entries (as compact JSON, `entry_bytes`) add up to more.
 
         A store may hold more for a while (the SQLite store trims its file now and then).
         """
@@ -67,9 +73,15 @@ class Store(Protocol):
     def journal(self, limit: int | None = None) -> list[JournalEntry]: ...
     def clear_journal(self) -> None: ...
     def secret(self) -> str:
-        """A secret shared by every worker (signs the consent form); created once."""
+        """A secret shared by every worker (signs the consent form); a new one after each reset."""
         ...
 
     def reset(self) -> None:
-        """Forget tokens, faults and the journal; the clock back to real time. The secret stays."""
+        """Forget tokens, faults and the journal; the clock back to real time; a new secret (so a consent
+        form signed before the reset is refused after it, like its token)."""
         ...
+
+
+def entry_bytes(entry: JournalEntry) -> int:
+    """The size of a journal entry as compact JSON: what `keep_bytes` counts."""
+    return len(json.dumps(entry, separators=(",", ":")).encode())

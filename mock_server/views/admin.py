@@ -40,7 +40,7 @@ def mint_token() -> Response:
     lifetime = int(body.get("expires_in", mock.config.token_lifetime))
     now = mock.clock.now()
     token, record = mint(client_id, user_id, scopes, now, lifetime)
-    mock.store.add_token(record)
+    mock.issue_token(record)
     return _json(
         {
             "access_token": token,
@@ -113,7 +113,16 @@ def set_clock() -> Response:
 def advance_clock() -> Response:
     mock = mock_context()
     body = _body(mock, "AdvanceRequest", '{"seconds": 86400}')
-    return _clock_json(mock, mock.store.advance_clock(float(body["seconds"])))
+    seconds = float(body["seconds"])
+    # Every request reads the clock: one that left the timestamps the API serves would fail them all.
+    low, high = mock.spec.range.minimum, mock.spec.range.maximum
+    reached = mock.clock.at(mock.store.clock_state().advanced(seconds))
+    if not low <= reached <= high:
+        raise InvalidField(
+            f"would move the clock to {reached:.0f}, outside the timestamps the mock serves ({low} to {high})",
+            field="seconds",
+        )
+    return _clock_json(mock, mock.store.advance_clock(seconds))
 
 
 def list_faults() -> Response:
@@ -127,9 +136,18 @@ def add_fault() -> Response:
 
     def append(current: list[faults.Fault]) -> tuple[list[faults.Fault], faults.Fault]:
         fault = fault_from_body(mock, body, faults.next_id(current))
+        _check_total_delay([*current, fault], mock, "ms" if "ms" in body else "max_ms")
         return [*current, fault], fault
 
     return _json(mock.store.update_faults(append).to_json(), 201)
+
+
+def _check_total_delay(stored: list[faults.Fault], mock: MockContext, field: str) -> None:
+    # Any endpoint: the stored faults that match one request are at most all of them.
+    try:
+        faults.check_total_delay(stored, mock.spec.max_fault_delay_ms, field)
+    except faults.FaultError as exc:
+        raise InvalidField(exc.problem, field=exc.field) from None
 
 
 def clear_faults() -> Response:
@@ -193,6 +211,7 @@ def apply_scenario(mock: MockContext) -> None:
         built: list[faults.Fault] = []
         for body in scenario.faults:
             built.append(fault_from_body(mock, body, faults.next_id(built)))
+        _check_total_delay(built, mock, "faults")
         return built, None
 
     mock.store.update_faults(replace_all)

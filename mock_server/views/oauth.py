@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, render_template, request
+from flask import Response, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..context import MockContext, mock_context
@@ -42,7 +42,8 @@ def _html(body: str, status: int = 200) -> Response:
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key or "", salt="cudis-consent")
+    # From the store on each use: every worker signs with the same key, and a reset (a new key) voids old forms.
+    return URLSafeSerializer(mock_context().store.secret(), salt="cudis-consent")
 
 
 def _error_page(page: ErrorPage, status: int = 400) -> Response:
@@ -62,7 +63,7 @@ def _send_error(mock: MockContext, error: RedirectError) -> Response:
 
 def _grant(mock: MockContext, consent: ConsentRequest, user_id: str, scopes: tuple[str, ...]) -> Response:
     token, record = mint(consent.client.id, user_id, scopes, mock.clock.now(), mock.config.token_lifetime)
-    mock.store.add_token(record)
+    mock.issue_token(record)
     params = success_params(token, scopes, consent.state, mock.config.token_in, mock.config.token_lifetime)
     return _send_back(redirect_url(consent.redirect_uri, params, mock.config.token_in))
 

@@ -25,8 +25,9 @@ def answer_query(metric: Metric) -> Response:
     token = bearer_token(environ.get("HTTP_AUTHORIZATION"))
     record = mock.store.get_token(token_digest(token)) if token else None
     record = check_access(record, environ.get("HTTP_CUDIS_CLIENT_ID"), now)
-    query = req.args if environ.get("QUERY_STRING") else {}
-    asked = mock.ranges.parse(req.get_data(cache=True), environ.get("CONTENT_TYPE"), query)
+    args = req.args if environ.get("QUERY_STRING") else None
+    repeated = [name for name in args if len(args.getlist(name)) > 1] if args else ()
+    asked = mock.ranges.parse(req.get_data(cache=True), environ.get("CONTENT_TYPE"), args or {}, repeated)
     recordings = mock.fixtures.recordings
     data = recordings.get((record.user_id, metric, asked.start, asked.end)) if recordings else None
     if data is None:

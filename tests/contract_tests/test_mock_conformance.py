@@ -57,3 +57,32 @@ def test_mock_keeps_its_contract(case: Case, module_mock: LiveMock, credentials:
         ],
     )
     assert mock_context(module_mock.app).violations == []
+
+
+# Cases that random runs found before the gate was derandomized, kept as explicit examples so that
+# every run of the gate tries them (see docs/reliability.md, "A deterministic gate").
+HEART_BEAT = schema["/partner/v1/query/heart_beat"]["GET"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"startTime": [0, "abc"], "endTime": [1, "[]"]},  # the case that flipped `make test`
+        {"startTime": [1726358400, 1726358400], "endTime": [1726704000, 1726704000]},
+        {"startTime": [1726358400], "endTime": [1726704000, 0]},
+    ],
+    ids=["first-valid-then-garbage", "the-same-value-twice", "a-second-end-before-start"],
+)
+def test_repeated_query_parameters_are_refused_within_the_contract(
+    module_mock: LiveMock, credentials: Credentials, query: dict[str, list[object]]
+) -> None:
+    case = HEART_BEAT.Case(query=query, headers=credentials.headers())
+    response = case.call_and_validate(
+        base_url=module_mock.base_url,
+        headers=credentials.headers(),
+        excluded_checks=list(BUILTINS_REPLACED),
+        additional_checks=[*BUILTINS_BY_ENVELOPE, keeps_the_contract(credentials)],
+    )
+    assert response.json()["code"] == 40001, response.text
+    assert response.json()["msg"].startswith(("Invalid startTime", "Invalid endTime")), response.text
+    assert mock_context(module_mock.app).violations == []

@@ -92,6 +92,31 @@ def test_control_api_refuses_invalid_requests_clearly(case: Case, negative_mock:
     _call(case, negative_mock)
 
 
+# Cases that random runs found before the gate was derandomized, kept as explicit examples so that every run
+# of the gate tries them (docs/reliability.md, "A deterministic gate"). The module's mock is reset once, so
+# the control API's accepted cases add up: a run that advanced the clock by a century often enough took it
+# past the year 9999, and every later request failed with a 500.
+CENTURY = 3153600000
+
+
+def test_advancing_the_clock_again_and_again_is_answered_clearly(negative_mock: ServedMock) -> None:
+    advance = admin["/__mock__/clock/advance"]["POST"]
+    for seconds in [CENTURY] * 40 + [-CENTURY] * 80:
+        _call(advance.Case(body={"seconds": seconds}, media_type="application/json"), negative_mock)
+    _call(admin["/__mock__/clock"]["GET"].Case(), negative_mock)
+    now = negative_mock.raw().request("GET", "/__mock__/clock", b"")
+    assert now.status == 200 and 0 <= now.json()["now"] <= 99999999999
+
+
+def test_latency_faults_cannot_add_up_past_the_cap(negative_mock: ServedMock) -> None:
+    add = admin["/__mock__/faults"]["POST"]
+    for _ in range(3):
+        _call(add.Case(body={"kind": "latency", "ms": 15000, "times": 1}, media_type="application/json"), negative_mock)
+    listed = negative_mock.raw().request("GET", "/__mock__/faults", b"")
+    assert sum(f.get("ms", 0) for f in listed.json()["faults"]) <= 20000
+    negative_mock.raw().request("DELETE", "/__mock__/faults", b"")
+
+
 @pytest.mark.parametrize("metric", ["heart_beat", "step", "sleep"])
 def test_the_mock_still_answers_after_the_negative_run(mock: ServedMock, metric: str) -> None:
     cleared = mock.raw().request("DELETE", "/__mock__/faults", b"")

@@ -312,3 +312,11 @@ def test_a_consent_form_only_works_with_the_mock_that_signed_it_and_only_for_its
         mock, {**fields, "decision": "approve", "user": "typical", "grant": "daily"}, cookies_of(page)
     )
     assert approved.status == 302 and "access_token=" in (approved.header("Location") or "")
+
+
+def test_a_consent_form_signed_before_a_reset_is_refused_after_it(mock: ServedMock) -> None:
+    page = mock.raw().request("GET", "/oauth/authorize?response_type=token&client_id=cudis-wellness&state=s1", b"")
+    fields = {**consent_form(page.body.decode()), "decision": "approve", "user": "typical", "grant": "daily"}
+    mock.reset()  # and a new token, so that the fixture's last query still has one
+    refused = post_decision(mock, fields, cookies_of(page))
+    assert refused.status == 403 and refused.header("Location") is None

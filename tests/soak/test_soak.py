@@ -377,7 +377,7 @@ def test_stalled_clients_do_not_take_the_threaded_server_down() -> None:
         stalled = []
         for _ in range(50):
             sock = mock.raw().connect()
-            sock.sendall(b"GET /partner/v1/query/step HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{")
+            sock.sendall(b"GET /partner/v1/query/step HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{")
             stalled.append(sock)
         started = time.monotonic()
         ok = sum(1 for _ in range(20) if mock.query().envelope["code"] == 200)

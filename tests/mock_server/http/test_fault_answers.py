@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from cudis_spec import load_spec
 from mock_server import MockConfig, create_app
+from mock_server.serving.bounds import WORKER_TIMEOUT
 
 STEP = "/partner/v1/query/step"
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
@@ -77,3 +79,57 @@ def test_the_journal_shows_the_500_a_drop_fell_back_to(client: FlaskClient, auth
     faulted(client, auth, "drop")
     (entry,) = client.get("/__mock__/requests").json["requests"]  # type: ignore[index]
     assert (entry["status"], entry["code"]) == (500, 50000)
+
+
+# ---- the delay one request can be given ------------------------------------------------------------------
+
+
+@pytest.fixture
+def slept() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def timed(slept: list[float]) -> FlaskClient:
+    """A mock whose injected delays are recorded instead of slept."""
+    return create_app(MockConfig(), sleep=slept.append).test_client()
+
+
+def _token(client: FlaskClient) -> dict[str, str]:
+    token = client.post("/__mock__/tokens", json={}).json["access_token"]  # type: ignore[index]
+    return {"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"}
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["latency=45000,latency=45000", "latency=60000,latency=60000", "latency=15000,latency=15000", "latency=20001"],
+)
+def test_a_header_asking_more_delay_than_the_cap_is_refused_at_once(
+    timed: FlaskClient, slept: list[float], header: str
+) -> None:
+    response = faulted(timed, _token(timed), header)
+    assert response.json["code"] == 40001, response.data  # type: ignore[index]
+    assert FAULT in response.json["msg"] or "too large" in response.json["msg"]  # type: ignore[index]
+    assert slept == []
+
+
+def test_the_header_and_the_stored_faults_share_one_cap(timed: FlaskClient, slept: list[float]) -> None:
+    auth = _token(timed)
+    assert timed.post("/__mock__/faults", json={"kind": "latency", "min_ms": 1000, "max_ms": 15000}).status_code == 201
+    refused = faulted(timed, auth, "latency=6000")
+    assert refused.json["code"] == 40001 and "21000 ms" in refused.json["msg"]  # type: ignore[index]
+    assert "20000 ms" in refused.json["msg"] and slept == []  # type: ignore[index]
+    assert faulted(timed, auth, "latency=5000").json["code"] == 200  # type: ignore[index]
+    assert len(slept) == 1 and 5 < slept[0] <= 20
+
+
+def test_stored_latency_faults_together_stay_under_the_cap(timed: FlaskClient) -> None:
+    assert timed.post("/__mock__/faults", json={"kind": "latency", "ms": 15000}).status_code == 201
+    second = timed.post("/__mock__/faults", json={"kind": "latency", "ms": 15000, "endpoint": "queryStep"})
+    assert second.status_code == 400 and second.json["code"] == 40001  # type: ignore[index]
+    assert "30000 ms" in second.json["msg"]  # type: ignore[index]
+    assert len(timed.get("/__mock__/faults").json["faults"]) == 1  # type: ignore[index]
+
+
+def test_the_cap_is_well_under_the_worker_timeout() -> None:
+    assert 0 < load_spec().max_fault_delay_ms * 3 <= WORKER_TIMEOUT * 1000

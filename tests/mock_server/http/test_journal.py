@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from mock_server import MockConfig, create_app
+
 from ...conftest import FIXED_NOW
 
 HEART = "/partner/v1/query/heart_beat"
@@ -73,3 +75,49 @@ def test_the_control_api_is_not_journaled(client: FlaskClient, mint: Any) -> Non
     client.get("/__mock__/clock")
     client.get(HEART, json=RANGE)
     assert only_entry(client)["path"] == HEART
+
+
+def test_every_header_value_is_masked_for_tokens(client: FlaskClient) -> None:
+    client.get(
+        HEART,
+        headers={
+            "Referer": f"http://app.example/cb?access_token={TOKEN}&scope=daily",
+            "X-Access-Token": TOKEN,
+            "Proxy-Authorization": f"Bearer {TOKEN}",
+            "X-Api-Key": "lowercase-secret-value",
+            "X-Forwarded-For": f"10.0.0.1, {TOKEN}",
+        },
+    )
+    headers = only_entry(client)["headers"]
+    text = str(headers)
+    assert TOKEN not in text and "lowercase-secret-value" not in text
+    assert headers["Referer"] == "http://app.example/cb?access_token=PHCW…&scope=daily"
+    assert headers["X-Access-Token"] == "PHCW…" and headers["Proxy-Authorization"] == "Bearer PHCW…"
+    assert headers["X-Api-Key"] == "lowe…"
+
+
+def test_an_oversized_request_is_cut_and_marked(client: FlaskClient) -> None:
+    big = {f"X-Big-{i}": "v" * 50_000 for i in range(70)}
+    client.get(HEART + "?q=" + "a" * 10_000, headers=big, data=b"b" * 60_000)
+    entry = only_entry(client)
+    assert set(entry["truncated"]) == {"query", "headers", "body"}
+    assert len(entry["headers"]) == 64
+    assert all(len(v.encode()) < 1100 for v in entry["headers"].values())
+    assert entry["headers"]["X-Big-0"].endswith("…(48976 more bytes)")
+    assert entry["body"].endswith("…(55904 more bytes)") and len(entry["query"]) < 2100
+    assert len(str(entry)) < 90_000
+
+
+def test_an_ordinary_entry_is_not_marked(client: FlaskClient) -> None:
+    client.get(HEART, json=RANGE)
+    assert "truncated" not in only_entry(client)
+
+
+def test_the_journal_keeps_at_most_journal_bytes() -> None:
+    client = create_app(MockConfig(journal_bytes=100_000)).test_client()
+    for _ in range(200):
+        client.get(HEART, headers={f"X-Big-{i}": "v" * 2000 for i in range(40)})
+    listed = client.get("/__mock__/requests")
+    assert len(listed.data) < 110_000
+    entries = listed.json["requests"]  # type: ignore[index]
+    assert 1 <= len(entries) < 200 and entries[-1]["id"] == 200

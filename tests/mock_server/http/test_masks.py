@@ -27,11 +27,19 @@ def test_a_remembered_mask_is_the_mask() -> None:
 
 def test_remembered_headers_follow_every_header_and_each_entry_gets_its_own_dict() -> None:
     memo = MaskMemo()
-    first = memo.headers(ENVIRON)
-    assert first == masked_headers(ENVIRON) and TOKEN not in str(first)
+    first, cut = memo.headers(ENVIRON)
+    assert first == masked_headers(ENVIRON) and TOKEN not in str(first) and not cut
     first["Authorization"] = "changed by a reader"
-    assert memo.headers(ENVIRON) == masked_headers(ENVIRON)
+    assert memo.headers(ENVIRON)[0] == masked_headers(ENVIRON)
     other = {**ENVIRON, "HTTP_AUTHORIZATION": "Bearer OTHER", "wsgi.url_scheme": "https"}
-    assert memo.headers(other) == masked_headers(other) != masked_headers(ENVIRON)
+    assert memo.headers(other)[0] == masked_headers(other) != masked_headers(ENVIRON)
     without_length = {k: v for k, v in ENVIRON.items() if k != "CONTENT_LENGTH"}
-    assert memo.headers(without_length) == masked_headers(without_length)
+    assert memo.headers(without_length)[0] == masked_headers(without_length)
+
+
+def test_remembered_headers_are_cut_by_the_limits_asked() -> None:
+    memo = MaskMemo()
+    whole, _ = memo.headers(ENVIRON)
+    assert memo.headers(ENVIRON, 1 << 20, 2) == (dict(list(whole.items())[:2]), True)
+    short, cut = memo.headers(ENVIRON, 8, 100)
+    assert cut and short["Cudis-Client-Id"].startswith("cudis-we…") and memo.headers(ENVIRON) == (whole, False)

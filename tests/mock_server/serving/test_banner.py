@@ -9,15 +9,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from flask import Flask
 
 from mock_server import MockConfig, create_app
 from mock_server.context import mock_context
-from mock_server.serving.banner import DAY, announce, curl_command
+from mock_server.serving.banner import DAY, announce, curl_command, exposure_warning
 from mock_server.state import ClockState
 
 from ...conftest import FIXED_NOW
-from ...servers import in_thread
+from ...servers import MockProcess, in_thread
 
 
 def banner_lines(app: Flask, config: MockConfig, port: int, capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -90,3 +91,32 @@ def test_the_last_line_says_where_the_state_is(
         assert lines[-1].startswith("mint more tokens: ")
     else:
         assert lines[-1] == last_line.format(state=state)
+
+
+@pytest.mark.parametrize(
+    ("host", "admin_token", "warned"),
+    [
+        ("0.0.0.0", None, True),
+        ("::", None, True),
+        ("192.0.2.7", None, True),
+        ("0.0.0.0", "t", False),
+        ("127.0.0.1", None, False),
+        ("::1", None, False),
+        ("localhost", None, False),
+    ],
+)
+def test_a_bind_beyond_loopback_without_an_admin_token_is_warned_of(
+    host: str, admin_token: str | None, warned: bool
+) -> None:
+    warning = exposure_warning(MockConfig(host=host, admin_token=admin_token))
+    assert (warning is not None) == warned
+    if warning:
+        assert "--admin-token" in warning and "reverse proxy" in warning and host in warning
+
+
+def test_serve_on_every_interface_prints_the_warning_and_still_answers_its_banner_url() -> None:
+    with MockProcess.start("--host", "0.0.0.0") as served:
+        response = requests.get(served.base_url + "/__mock__/clock", timeout=10)
+        assert response.status_code == 200
+        served.stop()
+        assert "warning: --host 0.0.0.0 listens beyond this machine without --admin-token" in served.log_text()

@@ -33,7 +33,7 @@ def mock(served: MockProcess) -> MockProcess:
 
 def query(mock: MockProcess, metric: str = "heart_beat", extra: bytes = b"") -> bytes:
     return (
-        b"GET /partner/v1/query/%s HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer %s\r\n"
+        b"GET /partner/v1/query/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
         b"Cudis-Client-Id: cudis-wellness\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n%s"
         % (metric.encode(), mock.token.encode(), extra, len(BODY), BODY)
     )
@@ -91,7 +91,7 @@ def test_one_connection_carries_many_queries_and_pipelined_ones_come_back_in_ord
 def test_http_1_0_and_connection_close_end_the_connection_after_the_answer(mock: MockProcess) -> None:
     for extra, request in (
         (b"Connection: close\r\n", None),
-        (b"", b"GET /__mock__/clock HTTP/1.0\r\nHost: mock\r\n\r\n"),
+        (b"", b"GET /__mock__/clock HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"),
     ):
         client = Client(mock)
         with client.sock:
@@ -200,7 +200,7 @@ def test_a_connection_is_closed_after_its_share_of_answers_saying_so(mock: MockP
     with client.sock:
         heads = []
         for _ in range(limit):
-            client.sock.sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: mock\r\n\r\n")
+            client.sock.sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             heads.append(client.answer()[0])
         assert [b"Connection: close" in head for head in heads] == [False] * (limit - 1) + [True]
         assert all(head.startswith(b"HTTP/1.1 200") for head in heads)

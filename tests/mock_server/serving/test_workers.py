@@ -121,7 +121,7 @@ def test_connections_that_send_nothing_hold_no_worker_and_are_served_when_they_s
         answers = [query(mock, mock.token) for _ in range(10)]
         assert [a.json()["code"] for a in answers] == [200] * 10
         assert len({worker(a) for a in answers}) <= 2
-        idle[0].sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")
+        idle[0].sendall(b"GET /__mock__/clock HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert _read_all(idle[0]).startswith(b"HTTP/1.1 200")
     finally:
         for sock in idle:
@@ -135,7 +135,7 @@ def test_a_dropped_connection_fault_closes_the_socket_without_an_answer(mock: Mo
     with socket.create_connection((url.host, url.port)) as sock:
         body = b'{"startTime": 1726358400, "endTime": 1726704000}'
         sock.sendall(
-            b"GET /partner/v1/query/heart_beat HTTP/1.1\r\nHost: mock\r\nAuthorization: Bearer "
+            b"GET /partner/v1/query/heart_beat HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
             + mock.token.encode()
             + b"\r\nCudis-Client-Id: cudis-wellness\r\nContent-Type: application/json\r\nContent-Length: "
             + str(len(body)).encode()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import sqlite3
+import stat
 import time
 from pathlib import Path
 
@@ -11,6 +14,7 @@ import requests
 
 from mock_server.cli import main
 from mock_server.oauth.tokens import TokenRecord
+from mock_server.state import SqliteStore
 
 from ...servers import MockProcess
 
@@ -159,3 +163,66 @@ def test_the_write_ahead_log_is_checkpointed_and_kept_small(tmp_path: Path) -> N
     assert all(reopened.get_token(r.digest) == r for r in records[-3:])
     store.close()
     reopened.close()
+
+
+def _fingerprint(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def _refused(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    before = _fingerprint(path.parent)
+    assert main(["serve", "--port", "0", "--state", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert _fingerprint(path.parent) == before, "the refused state file (or a file beside it) was changed"
+    return err
+
+
+def test_someone_elses_sqlite_file_is_refused_and_left_byte_for_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "app.sqlite"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        db.execute("INSERT INTO invoices VALUES (1, 9.5)")
+        db.commit()
+    err = _refused(other, capsys)
+    assert "an SQLite database of something else (tables: invoices)" in err
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["invoices"]
+
+
+def test_a_conflicting_file_is_refused_without_a_meta_table_added(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "conflict.sqlite"
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        db.execute("CREATE TABLE tokens (digest TEXT, owner TEXT)")
+        db.commit()
+    assert "something else (tables: tokens)" in _refused(other, capsys)
+    with contextlib.closing(sqlite3.connect(other)) as db:
+        assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["tokens"]
+
+
+def test_a_new_state_file_and_its_side_files_are_private(tmp_path: Path) -> None:
+    state = tmp_path / "state.sqlite"
+    store = SqliteStore(state)
+    store.append_journal({"path": "/"}, keep=10)
+    store.close()
+    for path in (state, tmp_path / "state.sqlite-requests", tmp_path / "state.sqlite-stamp"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def test_a_read_only_state_file_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state.sqlite"
+    SqliteStore(state).close()
+    state.chmod(0o444)
+    assert "the file is read-only (mode 0444)" in _refused(state, capsys)
+
+
+def test_a_stamp_path_that_is_a_directory_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state = tmp_path / "state.sqlite"
+    (tmp_path / "state.sqlite-stamp").mkdir()
+    err = _refused(state, capsys)
+    assert "its stamp file" in err and "is not a regular file" in err
+    assert not state.exists()

@@ -92,7 +92,7 @@ def test_the_journal_shows_only_the_configured_number_of_requests(store: Store) 
     assert [e["path"] for e in listed] == ["/partner/v1/query/step", "/partner/v1/query/sleep"]
 
 
-def test_reset_forgets_tokens_faults_journal_and_clock_but_keeps_the_secret(store: Store) -> None:
+def test_reset_forgets_tokens_faults_journal_and_clock_and_rotates_the_secret(store: Store) -> None:
     secret = store.secret()
     _token, record = mint("cudis-wellness", "typical", ("daily",), 1000.0, 3600)
     store.add_token(record)
@@ -103,4 +103,23 @@ def test_reset_forgets_tokens_faults_journal_and_clock_but_keeps_the_secret(stor
     assert store.get_token(record.digest) is None
     assert store.snapshot() == store.snapshot().__class__(ClockState(), ())
     assert store.journal() == []
-    assert store.secret() == secret and len(secret) == 64
+    assert store.secret() != secret and len(store.secret()) == len(secret) == 64
+
+
+def test_expired_tokens_are_pruned_and_live_ones_kept(store: Store) -> None:
+    records = [mint("cudis-wellness", "typical", ("daily",), 1000.0, lifetime)[1] for lifetime in (10, 20, 5000)]
+    for record in records:
+        store.add_token(record)
+    assert store.prune_tokens(1015.0) == 1
+    assert [store.get_token(r.digest) is not None for r in records] == [False, True, True]
+    assert store.prune_tokens(1015.0) == 0
+
+
+def test_the_journal_keeps_at_most_keep_bytes_of_the_latest_entries(store: Store) -> None:
+    for i in range(50):
+        store.append_journal({"path": f"/{i}", "body": "x" * 1000}, keep=1000, keep_bytes=10_000)
+    if isinstance(store, SqliteStore):
+        store._journal.trim(1000, 10_000)  # the file is trimmed now and then; the bound is the same
+    kept = store.journal()
+    assert 5 <= len(kept) <= 9 and kept[-1]["path"] == "/49"
+    assert sum(len(str(e)) for e in kept) < 12_000

@@ -7,6 +7,8 @@ import re
 import pytest
 from flask.testing import FlaskClient
 
+from mock_server.context import mock_context
+
 
 def test_defaults_give_a_working_token_like_the_documented_ones(client: FlaskClient) -> None:
     response = client.post("/__mock__/tokens")
@@ -50,3 +52,45 @@ def test_bad_requests_are_refused_naming_the_field(client: FlaskClient, body: di
 def test_a_body_that_is_not_json_is_refused(client: FlaskClient) -> None:
     response = client.post("/__mock__/tokens", data=b"{oops", headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json["code"] == 40000  # type: ignore[index]
+
+
+# ---- the clock stays where the API can serve ------------------------------------------------------------
+
+CENTURY = 3153600000
+
+
+def _query_and_pages_answer(client: FlaskClient) -> None:
+    mock = mock_context(client.application)
+    now = mock.clock.now()
+    token = client.post("/__mock__/tokens", json={}).json["access_token"]  # type: ignore[index]
+    auth = {"Authorization": f"Bearer {token}", "Cudis-Client-Id": "cudis-wellness"}
+    start = max(0, int(now) - 7 * 86400)
+    query = client.get("/partner/v1/query/heart_beat", json={"startTime": start, "endTime": int(now)}, headers=auth)
+    assert query.status_code == 200 and query.json["code"] == 200, query.data  # type: ignore[index]
+    assert client.get("/__mock__/clock").status_code == 200
+    assert client.get("/__mock__/explorer").status_code == 200
+    assert mock.errors == [] and mock.violations == []
+
+
+def test_advancing_past_the_last_timestamp_is_refused_and_nothing_breaks(client: FlaskClient) -> None:
+    answers = [client.post("/__mock__/clock/advance", json={"seconds": CENTURY}) for _ in range(80)]
+    statuses = [a.status_code for a in answers]
+    assert 200 in statuses and statuses == sorted(statuses)  # accepted while the clock can go on, then refused
+    refused = answers[-1]
+    assert refused.status_code == 400 and refused.json["code"] == 40001  # type: ignore[index]
+    assert "99999999999" in refused.json["msg"] and "seconds" in refused.json["msg"]  # type: ignore[index]
+    assert client.get("/__mock__/clock").json["now"] <= 99999999999  # type: ignore[index]
+    _query_and_pages_answer(client)
+
+
+@pytest.mark.parametrize("now", [0, 86400, 99999999999, 99999999999 - 86400])
+def test_every_instant_the_clock_can_be_set_to_serves_queries(client: FlaskClient, now: int) -> None:
+    assert client.put("/__mock__/clock", json={"now": now}).status_code == 200
+    _query_and_pages_answer(client)
+
+
+def test_going_back_before_1970_is_refused(client: FlaskClient) -> None:
+    client.put("/__mock__/clock", json={"now": 100})
+    refused = client.post("/__mock__/clock/advance", json={"seconds": -101})
+    assert refused.status_code == 400 and refused.json["code"] == 40001  # type: ignore[index]
+    assert client.get("/__mock__/clock").json["now"] == 100  # type: ignore[index]

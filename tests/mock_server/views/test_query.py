@@ -198,3 +198,19 @@ def test_responses_of_the_same_query_are_identical_across_apps(auth: dict[str, s
             ).data
         )
     assert bodies[0] == bodies[1]
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("startTime=0&startTime=abc&endTime=1&endTime=[]", "startTime"),
+        ("startTime=1726358400&endTime=1726704000&endTime=1726704000", "endTime"),
+        ("startTime=1726358400&endTime=1726704000&x=1&x=2", "x"),
+    ],
+)
+def test_a_repeated_query_parameter_is_refused_naming_it(
+    client: FlaskClient, auth: dict[str, str], query: str, named: str
+) -> None:
+    response = client.get(f"/partner/v1/query/heart_beat?{query}", headers=auth)
+    assert response.json["code"] == 40001, response.data  # type: ignore[index]
+    assert response.json["msg"] == f"Invalid {named}: is given more than once in the query string; send it once"  # type: ignore[index]
