@@ -174,7 +174,7 @@ def _journal(
             "method": incoming.method,
             "path": masks.text(incoming.path),
             "query": masks.text(incoming.query_string.decode("latin-1")),
-            "headers": masks.headers(incoming.environ),
+            "headers": masks.headers(incoming.environ)[0],
             "body": masked_text(body, masks.text),
             "upstream_status": exchange.status,
             "status": status,
