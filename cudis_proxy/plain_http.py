@@ -51,7 +51,8 @@ class PlainHttp:
     """Kept-alive connections to `host:port`, as many as requests under way at once (one per thread)."""
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
-        self.address = (host, port)
+        """`host` as a URL writes it (an IPv6 address in brackets)."""
+        self.address = (host.strip("[]"), port)
         self.authority = host if port == 80 else f"{host}:{port}"
         self.timeout = timeout
         self._idle: list[_Connection] = []

@@ -128,3 +128,29 @@ def test_an_answer_that_breaks_off_or_is_not_http_says_so(answer: bytes, says: s
 def test_an_upstream_that_accepts_and_closes_without_answering() -> None:
     with scripted([], close_after_each=True) as (client, _), pytest.raises(Broke, match="closed it without answering"):
         client.request("GET", "/q", {}, None)
+
+
+def test_an_ipv6_upstream() -> None:
+    server = socket.socket(socket.AF_INET6)
+    try:
+        server.bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    server.listen()
+    port = server.getsockname()[1]
+    client = PlainHttp("[::1]", port, timeout=2.0)
+
+    def serve() -> None:
+        conn, _ = server.accept()
+        with conn:
+            request = conn.recv(65536)
+            conn.sendall(_answer(b"X-Host: " + request.split(b"Host: ")[1].split(b"\r\n")[0] + b"\r\n"))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        answer = client.request("GET", "/q", {}, None)
+    finally:
+        client.close()
+        server.close()
+    assert answer.content == BODY and answer.headers["X-Host"] == f"[::1]:{port}"
