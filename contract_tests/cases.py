@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from cudis_spec import QueryOperation, Spec
+from cudis_spec import QueryOperation, Spec, load_spec
 
 from .schema_errors import assumption_of, error_text
 
@@ -83,9 +83,15 @@ class AuthProbe(StrEnum):
 
     NO_TOKEN = "no-token"
     WRONG_TOKEN = "wrong-token"
+    TOKEN_START_CHANGED = "token-start-changed"
+    TOKEN_END_CHANGED = "token-end-changed"
     NO_CLIENT_ID = "no-client-id"
     WRONG_CLIENT_ID = "wrong-client-id"
     EXPIRED_TOKEN = "expired-token"
+
+
+def _other_character(character: str) -> str:
+    return "B" if character == "A" else "A"
 
 
 def auth_probes(
@@ -93,16 +99,23 @@ def auth_probes(
 ) -> list[tuple[AuthProbe, dict[str, str]]]:
     """The credentials each probe sends in place of the valid ones."""
     bearer = f"Bearer {token}"
+    client = load_spec().client_id_header
     probes = [
-        (AuthProbe.NO_TOKEN, {"Cudis-Client-Id": client_id}),
-        (AuthProbe.WRONG_TOKEN, {"Authorization": f"Bearer {foreign_token}", "Cudis-Client-Id": client_id}),
+        (AuthProbe.NO_TOKEN, {client: client_id}),
+        (AuthProbe.WRONG_TOKEN, {"Authorization": f"Bearer {foreign_token}", client: client_id}),
+        (
+            AuthProbe.TOKEN_START_CHANGED,
+            {"Authorization": f"Bearer {_other_character(token[:1])}{token[1:]}", client: client_id},
+        ),
+        (
+            AuthProbe.TOKEN_END_CHANGED,
+            {"Authorization": f"Bearer {token[:-1]}{_other_character(token[-1:])}", client: client_id},
+        ),
         (AuthProbe.NO_CLIENT_ID, {"Authorization": bearer}),
-        (AuthProbe.WRONG_CLIENT_ID, {"Authorization": bearer, "Cudis-Client-Id": f"not-{client_id}"}),
+        (AuthProbe.WRONG_CLIENT_ID, {"Authorization": bearer, client: f"not-{client_id}"}),
     ]
     if expired_token:
-        probes.append(
-            (AuthProbe.EXPIRED_TOKEN, {"Authorization": f"Bearer {expired_token}", "Cudis-Client-Id": client_id})
-        )
+        probes.append((AuthProbe.EXPIRED_TOKEN, {"Authorization": f"Bearer {expired_token}", client: client_id}))
     return probes
 
 

@@ -51,6 +51,9 @@ class RunOptions:
     timeout: float
     junit_xml: Path | None
     strict: bool
+    timezone: str | None
+    redirect_uri: str | None
+    authorize_url: str | None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120})
@@ -79,6 +82,13 @@ def cli() -> None:
 @_option("--timeout", type=float, default=10.0, show_default=True, help="seconds to wait for each response")
 @_option("--junit-xml", type=click.Path(path_type=Path), metavar="FILE", help="also write the results as JUnit XML")
 @_option("--strict", is_flag=True, help="fail on deviations from the spec's assumptions too")
+@_option(
+    "--timezone",
+    metavar="OFFSET",
+    help="the user's UTC offset, e.g. +05:45 or -12 (default: inferred from the answers)",
+)
+@_option("--redirect-uri", help="a redirect URI registered for --client-id: also check the authorize endpoint")
+@_option("--authorize-url", help="the authorize endpoint (default: {base-url}/oauth/authorize)")
 def run(**options: Any) -> None:
     """Run the contract suite against a server."""
     click.get_current_context().exit(_run(RunOptions(**options)))
@@ -128,11 +138,16 @@ def resolve_credentials(base_url: str, client_id: str | None, token: str | None,
 
 
 def _run(args: RunOptions) -> int:
+    from .days import parse_offset
     from .report import render_text, write_junit
     from .runner import DEFAULT_MAX_EXAMPLES, SuiteOptions, run_suite
-    from .transport import check_reachable, parse_rate_limit
+    from .transport import ContractUsageError, check_reachable, parse_rate_limit
 
     rate = parse_rate_limit(args.rate_limit) if args.rate_limit else None
+    try:
+        offset = parse_offset(args.timezone) if args.timezone else None
+    except ValueError as problem:
+        raise ContractUsageError(f"--timezone: {problem}") from None
     check_reachable(args.base_url, args.timeout)
     credentials = resolve_credentials(args.base_url, args.client_id, args.token, args.timeout)
     options = SuiteOptions(
@@ -145,6 +160,9 @@ def _run(args: RunOptions) -> int:
         rate_limit=rate,
         timeout=args.timeout,
         clock_offset=credentials.clock_offset,
+        timezone=offset,
+        redirect_uri=args.redirect_uri,
+        authorize_url=args.authorize_url,
     )
     if credentials.minted:
         print(f"cudis-contract: minted a token for client {credentials.client_id!r} through the mock's control API")

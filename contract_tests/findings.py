@@ -29,6 +29,8 @@ class Family(StrEnum):
     """Every request is answered without a crash, and bad input is refused."""
     PROTOCOL = "protocol"
     """The HTTP status of error envelopes, and other methods."""
+    CONSISTENCY = "consistency"
+    """Answers to different ranges agree on the days they share (compared once the run is over)."""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--cudis-seed", type=int, help="seed of the generated requests")
     group.addoption("--cudis-rate-limit", help="at most this many requests, e.g. 20/s")
     group.addoption("--cudis-strict", action="store_true", help="fail on deviations from the spec's assumptions too")
+    group.addoption("--cudis-timezone", help="the user's UTC offset, e.g. +05:45 (default: inferred)")
+    group.addoption("--cudis-redirect-uri", help="a redirect URI registered for the client: check authorize too")
+    group.addoption("--cudis-authorize-url", help="the authorize endpoint (default: {base-url}/oauth/authorize)")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -40,6 +43,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _run(config: pytest.Config) -> Report:
     from .cli import resolve_credentials
+    from .days import parse_offset
     from .runner import SuiteOptions, run_suite
     from .transport import ContractUsageError, check_reachable, parse_rate_limit
 
@@ -50,6 +54,7 @@ def _run(config: pytest.Config) -> Report:
             base_url, config.getoption("--cudis-client-id"), config.getoption("--cudis-token"), 10.0
         )
         rate = config.getoption("--cudis-rate-limit")
+        zone = config.getoption("--cudis-timezone")
         options = SuiteOptions(
             base_url=base_url,
             client_id=credentials.client_id,
@@ -59,11 +64,15 @@ def _run(config: pytest.Config) -> Report:
             seed=config.getoption("--cudis-seed"),
             rate_limit=parse_rate_limit(rate) if rate else None,
             clock_offset=credentials.clock_offset,
+            timezone=parse_offset(zone) if zone else None,
+            seed_flag="--cudis-seed",
+            redirect_uri=config.getoption("--cudis-redirect-uri"),
+            authorize_url=config.getoption("--cudis-authorize-url"),
         )
-    except ContractUsageError as exc:
+        expired = None if options.expired_token else credentials.expired_token
+        return run_suite(options, expired_token=expired)
+    except (ContractUsageError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
-    expired = None if options.expired_token else credentials.expired_token
-    return run_suite(options, expired_token=expired)
 
 
 @pytest.fixture(scope="session")

@@ -33,8 +33,13 @@ def render_text(report: Report, *, strict: bool = False) -> str:
     lines = [
         f"cudis-contract: {options.base_url} against the CUDIS API (V1) contract",
         f"  {len(report.operations)} operations, {report.requests} requests in {report.seconds:.1f} s, "
-        f"seed {report.seed} (--seed {report.seed} repeats the run)",
+        f"seed {report.seed} ({options.seed_flag} {report.seed} repeats the run)",
     ]
+    if report.boundary is not None:
+        lines.append(f"  {report.boundary.describe()}")
+    for operation, summary in report.checked.items():
+        families = ", ".join(f.value for f in Family if f in summary.families)
+        lines.append(f"  {operation}: {summary.requests} requests, checked {families}")
     findings = report.failures + report.warnings
     if findings:
         variables = ["CUDIS_TOKEN=<the --token>"]

@@ -9,7 +9,9 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -19,11 +21,13 @@ from schemathesis import GenerationMode
 
 from cudis_spec import QueryOperation, Spec, load_spec
 
+from .authorize import AuthorizeProbe, a_login_page, authorize_requests, judge_authorize, url_of
 from .cases import BodyKind, Case, RequestBody, auth_probes, classify_body
-from .checks import Context
+from .checks import Context, applies, registered
+from .days import Answer, DayBoundary, Ledger, given_boundary, infer_boundary
 from .engine import judge
-from .findings import Finding, Findings, Severity
-from .transport import Exchange, Transport
+from .findings import Family, Finding, Findings, Severity
+from .transport import ContractUsageError, Exchange, Transport
 
 DEFAULT_MAX_EXAMPLES = 100
 _DAY = 86400
@@ -46,6 +50,25 @@ class SuiteOptions:
     """operationIds to check; None for every query operation."""
     clock_offset: float = 0.0
     """Seconds the server's clock is ahead of this machine's (cudis-mock's clock can be set); shifts "now"."""
+    timezone: int | None = None
+    """The user's UTC offset in seconds (`--timezone`); None to infer it from the answers."""
+    clock: Callable[[], float] = time.time
+    """This machine's clock; a test passes the instant it froze the server's clock at."""
+    seed_flag: str = "--seed"
+    """The flag that repeats a run with the runner in use (`--cudis-seed` under pytest)."""
+    redirect_uri: str | None = None
+    """A redirect URI registered for `client_id`: with it, the authorize endpoint is checked too."""
+    authorize_url: str | None = None
+    """The authorize endpoint; None for `{base_url}/oauth/authorize`."""
+
+
+@dataclass
+class OperationSummary:
+    """What was checked on one operation."""
+
+    requests: int = 0
+    families: set[Family] = field(default_factory=set)
+    """The families whose checks applied to at least one of its exchanges."""
 
 
 @dataclass
@@ -59,6 +82,8 @@ class Report:
     seconds: float = 0.0
     operations: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    boundary: DayBoundary | None = None
+    checked: dict[str, OperationSummary] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[Finding]:
@@ -75,6 +100,22 @@ class Report:
 
 def _json(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+def consistency_ranges(now: float) -> list[tuple[float, float]]:
+    """Overlapping, nested and adjacent ranges, short and years long, and ranges with no day at all, to compare."""
+    anchor = int(now) - int(now) % _DAY - 40 * _DAY + 5 * 3600
+    return [
+        (anchor - 10 * _DAY, anchor),
+        (anchor - 5 * _DAY, anchor + 5 * _DAY),
+        (anchor - 3 * _DAY, anchor - 1 * _DAY),
+        (anchor, anchor + 7 * _DAY),
+        (anchor - 1, anchor + 1),
+        (anchor - 3 * 365 * _DAY, anchor - 2 * _DAY),
+        (anchor - 400 * _DAY, anchor - 390 * _DAY),
+        (anchor + 3 * _DAY, anchor + 3 * _DAY),
+        (anchor - 2 * _DAY, anchor - 2 * _DAY),
+    ]
 
 
 def explicit_bodies(now: float) -> list[tuple[str, bytes | None, str | None]]:
@@ -145,7 +186,7 @@ def _run_examples(strategy: st.SearchStrategy[Any], max_examples: int, seed: int
         max_examples=max_examples,
         database=None,
         deadline=None,
-        derandomize=False,
+        derandomize=False,  # the seed below makes the run repeatable
         suppress_health_check=list(HealthCheck),
         phases=[Phase.explicit, Phase.generate],
     )
@@ -163,15 +204,39 @@ class _OperationRun:
         self.transport = transport
         self.report = report
         options = report.options
-        self.good = {"Authorization": f"Bearer {options.token}", "Cudis-Client-Id": options.client_id}
+        self.good = {"Authorization": f"Bearer {options.token}", spec.client_id_header: options.client_id}
+        self.ledger = Ledger()
+        self.summary = report.checked.setdefault(operation.label, OperationSummary())
 
     def now(self) -> float:
         """The server's now, as far as the suite knows it."""
-        return time.time() + self.report.options.clock_offset
+        return self.report.options.clock() + self.report.options.clock_offset
+
+    def context(self) -> Context:
+        boundary = self.report.boundary
+        if boundary is None:
+            return Context(self.spec, self.now())
+        return Context(self.spec, self.now(), boundary.offsets, boundary.since)
 
     def record(self, exchange: Exchange, case: Case) -> None:
-        """Record what the engine finds in one exchange."""
-        for family, broke in judge(Context(self.spec, self.now()), exchange, case):
+        """Record what the engine finds in one exchange; keep a success answer to a valid range for comparison."""
+        ctx = self.context()
+        self.summary.requests += 1
+        self.summary.families |= {c.family for c in registered() if applies(c, ctx, exchange, case)}
+        document = exchange.json()
+        span = case.body.range
+        if (
+            case.probe is None
+            and case.body.kind is BodyKind.VALID
+            and span is not None
+            and exchange.method == self.operation.method
+            and isinstance(document, dict)
+            and document.get("code") == self.spec.codes.success.code
+        ):
+            days = _days_of(document.get("data"))
+            if days is not None:
+                self.ledger.add(Answer(span[0], span[1], ctx.now, days, self.transport.curl(exchange)))
+        for family, broke in judge(ctx, exchange, case):
             self.report.findings.add(
                 Finding(
                     rule=broke.rule,
@@ -197,6 +262,51 @@ class _OperationRun:
     def judge_query(self, body: bytes | None, content_type: str | None) -> None:
         exchange = self.query(body, content_type)
         self.record(exchange, Case(self.operation, self.classify(body, content_type)))
+
+    def ask(self, start: float, end: float) -> list[date] | None:
+        """Send a valid range; the dates a success answer lists, else None."""
+        body = _json({"startTime": int(start), "endTime": int(end)})
+        exchange = self.query(body, "application/json")
+        self.record(exchange, Case(self.operation, self.classify(body, "application/json")))
+        document = exchange.json()
+        if not isinstance(document, dict) or document.get("code") != self.spec.codes.success.code:
+            return None
+        days = _days_of(document.get("data"))
+        return sorted(days) if days is not None else None
+
+    def first_query(self) -> None:
+        """The spec's example with the given credentials; refused, the run cannot judge anything: a usage error."""
+        body = _json({"startTime": 1726444800, "endTime": 1726704000})
+        exchange = self.query(body, "application/json")
+        document = exchange.json()
+        if isinstance(document, dict) and document.get("code") == self.spec.codes.session_expired.code:
+            raise ContractUsageError(
+                f"{self.report.options.base_url} refused the credentials given (code "
+                f"{self.spec.codes.session_expired.code}: {document.get('msg')!r}): check --token and that "
+                "--client-id is the client the token was issued to"
+            )
+        self.record(exchange, Case(self.operation, self.classify(body, "application/json")))
+
+    def consistency(self) -> None:
+        for start, end in consistency_ranges(self.now()):
+            self.ask(start, end)
+
+    def disagreements(self) -> None:
+        assert self.report.boundary is not None
+        if self.ledger.answers:
+            self.summary.families.add(Family.CONSISTENCY)
+        for found in self.ledger.disagreements(self.report.boundary):
+            self.report.findings.add(
+                Finding(
+                    rule=found.rule,
+                    operation=self.operation.label,
+                    severity=Severity.FAILURE,
+                    says=found.says,
+                    got=found.got,
+                    curl=found.curl,
+                    family=Family.CONSISTENCY,
+                )
+            )
 
     def explicit(self) -> None:
         for _label, body, content_type in explicit_bodies(self.now()):
@@ -233,6 +343,70 @@ class _OperationRun:
             self.record(exchange, Case(self.operation, self.classify(body, "application/json")))
 
 
+def _days_of(data: Any) -> dict[date, Any] | None:
+    """The listed days of a success answer's data, by date; None when they are not a list of dated items."""
+    items = data.get("list") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    days: dict[date, Any] = {}
+    for item in items:
+        text = item.get("date") if isinstance(item, dict) else None
+        try:
+            day = date.fromisoformat(text) if isinstance(text, str) and len(text) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            return None
+        days[day] = item
+    return days
+
+
+def _boundary(options: SuiteOptions, run: _OperationRun) -> DayBoundary:
+    if options.timezone is not None:
+        return given_boundary(options.timezone, run.ask, run.now())
+    return infer_boundary(run.ask, run.now())
+
+
+def check_authorize(spec: Spec, options: SuiteOptions, transport: Transport, report: Report) -> None:
+    """The authorize endpoint's success redirect (unless it shows a login page) and the requests it must refuse."""
+    assert options.redirect_uri is not None
+    endpoint = options.authorize_url or options.base_url.rstrip("/") + "/oauth/authorize"
+    label = f"GET {urlsplit(endpoint).path or '/'}"
+    report.operations.append(label)
+    summary = report.checked.setdefault(label, OperationSummary())
+    first = spec.queries[0]
+    example = _json({"startTime": 1726444800, "endTime": 1726704000})
+
+    def token_works(token: str) -> bool:
+        headers = {"Authorization": f"Bearer {token}", spec.client_id_header: options.client_id}
+        sent = {**headers, "Content-Type": "application/json"}
+        document = transport.send(first.method, first.path, sent, example).json()
+        return isinstance(document, dict) and document.get("code") == spec.codes.success.code
+
+    for request in authorize_requests(options.client_id, options.redirect_uri):
+        exchange = transport.send("GET", url_of(endpoint, request), {}, None)
+        summary.requests += 1
+        summary.families.add(Family.AUTHORIZATION)
+        if request.probe is AuthorizeProbe.SUCCESS and a_login_page(exchange):
+            report.notes.append(
+                f"{endpoint} shows a login page: the success redirect needs a person to sign in, so only the "
+                "refusals were checked"
+            )
+        for broke in judge_authorize(request, exchange, token_works):
+            report.findings.add(
+                Finding(
+                    rule=broke.rule,
+                    operation=label,
+                    severity=broke.severity,
+                    says=broke.says,
+                    got=broke.got,
+                    curl=transport.curl(exchange),
+                    family=Family.AUTHORIZATION,
+                    assumption=broke.assumption,
+                )
+            )
+
+
 def foreign_token() -> str:
     """A token in the page's shape that no server issued."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -258,9 +432,13 @@ def run_suite(
     operations = [op for op in spec.queries if options.operations is None or op.operation_id in options.operations]
     try:
         runs = [_OperationRun(spec, op, transport, report) for op in operations]
+        if runs:
+            runs[0].first_query()
+            report.boundary = _boundary(options, runs[0])
         for run in runs:
             report.operations.append(run.operation.label)
             run.explicit()
+            run.consistency()
             run.generated(schema)
             run.other_methods()
         late_expired = options.expired_token or (expired_token() if expired_token else None)
@@ -268,6 +446,9 @@ def run_suite(
             transport.secrets[late_expired] = "CUDIS_EXPIRED_TOKEN"
         for run in runs:
             run.authorization(late_expired)
+            run.disagreements()
+        if options.redirect_uri:
+            check_authorize(spec, options, transport, report)
         if not late_expired:
             report.notes.append(
                 "the token minted to expire had not lapsed yet: the expired-token probe did not run"

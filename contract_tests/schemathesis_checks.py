@@ -119,12 +119,23 @@ class Credentials:
     """The server's now (the mock's clock can be set): the dates rules need it."""
 
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", "Cudis-Client-Id": self.client_id}
+        return {"Authorization": f"Bearer {self.token}", load_spec().client_id_header: self.client_id}
+
+    def headers_for(self, case: GeneratedCase[Any]) -> dict[str, str]:
+        """The credentials in place of a generated case's, except a header a negative case left out or emptied (the
+        one value the client-id header's schema refuses): replaced, the request would be valid."""
+        generated = {name.lower(): value for name, value in (case.headers or {}).items()}
+        return {
+            name: value
+            for name, value in self.headers().items()
+            if name.lower() in generated and generated[name.lower()] != ""
+        }
 
     def sent_with(self, response: Response) -> bool:
         sent = response.request.headers
         return bool(
-            sent.get("Authorization") == f"Bearer {self.token}" and sent.get("Cudis-Client-Id") == self.client_id
+            sent.get("Authorization") == f"Bearer {self.token}"
+            and sent.get(load_spec().client_id_header) == self.client_id
         )
 
 

@@ -120,7 +120,7 @@ class Transport:
         self._session.close()
 
     def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None = None) -> Exchange:
-        url = self.base_url + path
+        url = path if path.startswith(("http://", "https://")) else self.base_url + path
         self._pacer.wait()
         self.requests_sent += 1
         sent = dict(headers)

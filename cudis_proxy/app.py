@@ -143,7 +143,7 @@ def _record(
         return []
     asked = _range(case, dict(incoming.args))
     data = data_text(exchange.content)
-    client_id = incoming.headers.get("Cudis-Client-Id", "")
+    client_id = incoming.headers.get(proxy.spec.client_id_header, "")
     if asked is None or data is None:
         return ["not recorded: the range or the data could not be read"]
     try:

@@ -83,7 +83,7 @@ def case_for(spec: Spec, operation: QueryOperation, exchange: Exchange) -> Case:
     probe = None
     if not _header(exchange.headers, "Authorization"):
         probe = AuthProbe.NO_TOKEN
-    elif not _header(exchange.headers, "Cudis-Client-Id"):
+    elif not _header(exchange.headers, spec.client_id_header):
         probe = AuthProbe.NO_CLIENT_ID
     elif _refused_credentials(spec, exchange):
         probe = AuthProbe.WRONG_TOKEN

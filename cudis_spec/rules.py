@@ -34,6 +34,12 @@ class RangeContext:
     start: float | None = None
     end: float | None = None
     now: float | None = None
+    offsets: tuple[int, ...] | None = None
+    """The user's UTC offsets (seconds) the dates may be in, the one at `now` first; None: unknown, judged with the
+    rule's slack."""
+    offsets_since: float | None = None
+    """Dates before this instant are judged with the slack even when `offsets` are known: a zone's offset may have
+    been another in the past (Kiritimati was UTC-10 until 1995)."""
 
 
 def _items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -159,6 +165,18 @@ def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeConte
         if rule.get("ascending") and seen and day < seen[-1]:
             return f"list[{index}].{field} {text} comes after {seen[-1]} (dates must ascend)"
         seen.append(day)
+    if context.offsets is not None:
+        since = context.offsets_since
+        recent = [d for d in seen if since is None or local_midnight(d, 0) >= since]
+        problem = _dates_in_any_zone(field, recent, context, context.offsets)
+        if problem is not None:
+            return problem
+    for index, day in enumerate(seen):
+        if context.offsets is not None and (
+            context.offsets_since is None or local_midnight(day, 0) >= context.offsets_since
+        ):
+            continue
+        text = day.isoformat()
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
         if context.start is not None and midnight + timedelta(days=1) + slack <= datetime.fromtimestamp(
             context.start, UTC
@@ -169,6 +187,53 @@ def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeConte
         if context.now is not None and day >= _utc_date(context.now + slack.total_seconds()):
             return f"list[{index}].{field} {text} is the current day or later, which the page excludes"
     return None
+
+
+def local_midnight(day: date, offset: int) -> float:
+    """The instant `day` begins for a user at UTC offset `offset` (seconds)."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() - offset
+
+
+def local_date(instant: float, offset: int) -> date:
+    """The date of `instant` for a user at UTC offset `offset` (seconds)."""
+    return datetime.fromtimestamp(instant + offset, UTC).date()
+
+
+def zone_name(offset: int) -> str:
+    """`UTC+05:45` for 20700."""
+    sign = "-" if offset < 0 else "+"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def _date_out_of_range(field: str, days: list[date], context: RangeContext, offset: int) -> str | None:
+    """Why these dates cannot be the asked range's for a user at `offset`: overlapping it, before the current day.
+
+    The page does not say whether the `endTime` instant belongs to the range, so the day that
+    begins exactly at `endTime` may be listed.
+    """
+    today = local_date(context.now, offset) if context.now is not None else None
+    for index, day in enumerate(days):
+        begins = local_midnight(day, offset)
+        text = f"list[{index}].{field} {day.isoformat()}"
+        if context.start is not None and begins + 86400 <= context.start:
+            return f"{text} is before the asked range (startTime {context.start:.0f}, in {zone_name(offset)})"
+        if context.end is not None and begins > context.end:
+            return f"{text} is after the asked range (endTime {context.end:.0f}, in {zone_name(offset)})"
+        if today is not None and day >= today:
+            return f"{text} is the current day or later in {zone_name(offset)}, which the page excludes"
+    return None
+
+
+def _dates_in_any_zone(field: str, days: list[date], context: RangeContext, offsets: tuple[int, ...]) -> str | None:
+    """None when the dates are the asked range's for one of `offsets`; else why not, for the first offset."""
+    problems = [_date_out_of_range(field, days, context, offset) for offset in offsets]
+    if any(problem is None for problem in problems) or not problems:
+        return None
+    if len(offsets) == 1:
+        return problems[0]
+    span = f"{zone_name(min(offsets))} to {zone_name(max(offsets))}"
+    return f"in no time zone from {span} are these the asked range's days: e.g. {problems[-1]}"
 
 
 def check_data(

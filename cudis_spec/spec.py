@@ -139,6 +139,14 @@ class Spec:
         if unknown:
             raise ValueError(f"the spec names assumptions it does not list in x-cudis-assumptions: {unknown}")
 
+    @cached_property
+    def client_id_header(self) -> str:
+        """The name of the header that carries the client id (the parameter marked `x-cudis-client-id`)."""
+        for parameter in self.api.raw["components"]["parameters"].values():
+            if parameter.get("x-cudis-client-id"):
+                return str(parameter["name"])
+        raise ValueError("the API spec declares no parameter with x-cudis-client-id")
+
     # -- views for tools --------------------------------------------------------------------------
 
     @cached_property

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from . import authorization, bad_input, envelope, protocol, rules, schema
-from .registry import Check, CheckFunction, Condition, Context, Layer, check, registered, requires
+from .registry import Check, CheckFunction, Condition, Context, Layer, applies, check, registered, requires
 
 __all__ = [
     "Check",
@@ -21,6 +21,7 @@ __all__ = [
     "Condition",
     "Context",
     "Layer",
+    "applies",
     "authorization",
     "bad_input",
     "check",

@@ -20,6 +20,8 @@ from .registry import Context, Layer, check, requires
 _SAYS = {
     AuthProbe.NO_TOKEN: "a request without `Authorization` is refused",
     AuthProbe.WRONG_TOKEN: "a request with a token the server never issued gets {expired}",
+    AuthProbe.TOKEN_START_CHANGED: "a request with the token's first character changed gets {expired}",
+    AuthProbe.TOKEN_END_CHANGED: "a request with the token's last character changed gets {expired}",
     AuthProbe.NO_CLIENT_ID: "a request without `Cudis-Client-Id` gets {expired} (the page: the client id is invalid)",
     AuthProbe.WRONG_CLIENT_ID: "a request with another `Cudis-Client-Id` than the token's gets {expired}",
     AuthProbe.EXPIRED_TOKEN: "a request with an expired token gets {expired} (the page: the token has expired)",

@@ -8,7 +8,15 @@ from collections.abc import Iterator, Mapping
 from ..cases import Case
 from ..findings import Break, Family, Severity
 from ..transport import Exchange
-from .conditions import ENVELOPE_FIELDS, a_json_body, an_error_envelope, answered, has_a_message, has_null_data
+from .conditions import (
+    ENVELOPE_FIELDS,
+    a_json_body,
+    an_envelope,
+    an_error_envelope,
+    answered,
+    has_a_message,
+    has_null_data,
+)
 from .registry import Context, Layer, check, requires
 
 
@@ -49,3 +57,19 @@ def error_envelope_has_a_message(ctx: Context, exchange: Exchange, case: Case) -
     if not has_a_message(envelope):
         says = "an error envelope's `msg` is a non-empty string"
         yield Break("envelope.error-msg", Severity.FAILURE, says, f"msg: {json.dumps(envelope['msg'])[:200]}")
+
+
+@check(Family.ENVELOPE, Layer.ENVELOPE)
+@requires(an_envelope)
+def vendor_code_has_its_msg(ctx: Context, exchange: Exchange, case: Case) -> Iterator[Break]:
+    """A code the page shows comes with the `msg` the page shows for it (`success`, `Session expired. ...`)."""
+    envelope = exchange.json()
+    code = envelope["code"]
+    codes = ctx.spec.codes
+    if not isinstance(code, int) or isinstance(code, bool) or code not in codes:
+        return
+    info = codes[code]
+    if info.source != "vendor" or "{" in info.msg or envelope["msg"] == info.msg:
+        return
+    says = f"code {code} comes with `msg: {info.msg!r}`, as the page shows it"
+    yield Break("envelope.vendor-msg", Severity.FAILURE, says, f"msg: {json.dumps(envelope['msg'])[:200]}")

@@ -26,6 +26,10 @@ class Context:
 
     spec: Spec
     now: float
+    offsets: tuple[int, ...] | None = None
+    """The user's UTC offsets in seconds, the one at `now` first (see `days`); None: unknown, judged with slack."""
+    offsets_since: float | None = None
+    """Dates before this instant are judged with the slack (a zone's offset changes over the years)."""
 
 
 CheckFunction = Callable[[Context, Exchange, Case], Iterable[Break]]
@@ -84,9 +88,16 @@ def requires(*conditions: Condition) -> Callable[[CheckFunction], CheckFunction]
                 return function(ctx, exchange, case)
             return ()
 
+        guarded.conditions = conditions  # type: ignore[attr-defined]
         return guarded
 
     return guard
+
+
+def applies(registered_check: Check, ctx: Context, exchange: Exchange, case: Case) -> bool:
+    """Whether the check judges this exchange (its `@requires` conditions hold), whatever it finds."""
+    conditions: tuple[Condition, ...] = getattr(registered_check.function, "conditions", ())
+    return all(condition(ctx, exchange, case) for condition in conditions)
 
 
 _FAMILY_ORDER = {family: index for index, family in enumerate(Family)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 from flask import Response, request
 
@@ -16,6 +16,12 @@ from ..synth import Metric
 from .routing import Handler
 
 
+@cache
+def _environ_key(header: str) -> str:
+    """Where WSGI puts a request header (`Cudis-Client-Id` -> `HTTP_CUDIS_CLIENT_ID`)."""
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
 def answer_query(metric: Metric) -> Response:
     """Credentials, then the range, then the days: the answer of `metric` for the token's user."""
     mock = mock_context()
@@ -24,7 +30,7 @@ def answer_query(metric: Metric) -> Response:
     environ = req.environ  # the headers read from it directly: werkzeug's Headers map the same keys
     token = bearer_token(environ.get("HTTP_AUTHORIZATION"))
     record = mock.store.get_token(token_digest(token)) if token else None
-    record = check_access(record, environ.get("HTTP_CUDIS_CLIENT_ID"), now)
+    record = check_access(record, environ.get(_environ_key(mock.spec.client_id_header)), now)
     args = req.args if environ.get("QUERY_STRING") else None
     repeated = [name for name in args if len(args.getlist(name)) > 1] if args else ()
     asked = mock.ranges.parse(req.get_data(cache=True), environ.get("CONTENT_TYPE"), args or {}, repeated)

@@ -21,7 +21,7 @@ from mock_server.state.store import ClockState
 
 from ..conftest import LiveMock
 from ..servers import in_thread
-from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, TOKEN, Behaviour
+from .implementations.reference import CLIENT_ID, EXPIRED_TOKEN, REDIRECT_URI, TOKEN, Behaviour
 
 Serve = Callable[[Behaviour], AbstractContextManager[str]]
 
@@ -68,7 +68,7 @@ def test_junit_xml_has_a_failure_per_broken_operation_and_check(serve_reference:
     suite = ET.parse(report).getroot()
     failed = [(c.get("classname"), c.get("name")) for c in suite.iter("testcase") if c.find("failure") is not None]
     assert failed == [("cudis-contract.GET /partner/v1/query/sleep", "spec-rules")]
-    assert suite.get("tests") == "18" and suite.get("failures") == "1"
+    assert suite.get("tests") == "21" and suite.get("failures") == "1"
 
 
 def test_against_the_mock_it_mints_its_own_token(live_mock: LiveMock, capsys: pytest.CaptureFixture[str]) -> None:
@@ -163,3 +163,45 @@ def test_a_mock_whose_clock_was_moved_still_conforms(frozen: bool, capsys: pytes
     out = capsys.readouterr().out
     if frozen:  # the one-second token never lapses on a frozen clock, so its probe is left out, and said so
         assert "had not lapsed yet" in out
+
+
+def test_a_passing_run_says_what_it_checked_per_operation(
+    reference_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_args(reference_url, "--expired-token", EXPIRED_TOKEN)) == 0
+    out = capsys.readouterr().out
+    assert "the user's days are UTC+14:00 since " in out and "(inferred from the answers)" in out
+    for path in ("heart_beat", "step", "sleep"):
+        line = next(line for line in out.splitlines() if line.startswith(f"  GET /partner/v1/query/{path}:"))
+        assert "requests, checked schema, envelope, spec-rules, authorization, bad-input, protocol, consistency" in line
+
+
+def test_a_given_time_zone_overrides_the_inference_and_a_wrong_one_is_caught(
+    reference_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_args(reference_url, "--timezone", "+14")) == 0
+    out = capsys.readouterr().out
+    assert "UTC+14:00 since" in out and "(given with --timezone)" in out
+    assert main(_args(reference_url, "--timezone", "-12")) == 1
+    assert "in UTC-12:00" in capsys.readouterr().out
+    assert main(_args(reference_url, "--timezone", "+15")) == 2
+
+
+def test_refused_credentials_are_a_usage_error_with_a_hint(
+    reference_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["run", "--base-url", reference_url, "--client-id", CLIENT_ID, "--token", "NOTTHETOKEN", "--seed", "1"]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "BREAKS THE CONTRACT" not in captured.out
+    assert "refused the credentials given (code 20007" in captured.err and "check --token" in captured.err
+
+
+def test_the_authorize_endpoint_is_checked_with_a_redirect_uri(
+    serve_reference: Serve, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve_reference(Behaviour(defect="authorize-open-redirect")) as base_url:
+        assert main(_args(base_url)) == 0  # without --redirect-uri the endpoint is not visited
+        assert main(_args(base_url, "--redirect-uri", REDIRECT_URI)) == 1
+    out = capsys.readouterr().out
+    assert "FAILURE authorize.unregistered-redirect on GET /oauth/authorize" in out

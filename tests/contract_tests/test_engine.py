@@ -26,5 +26,6 @@ def test_an_answer_broken_in_several_layers_is_reported_outside_in() -> None:
 
 def test_every_family_has_checks_named_for_what_they_verify() -> None:
     checks = registered()
-    assert {c.family for c in checks} == set(Family)
+    # consistency compares answers once a run is over (the runner's `days.Ledger`), not one exchange
+    assert {c.family for c in checks} == set(Family) - {Family.CONSISTENCY}
     assert all(c.function.__doc__ and c.name == c.function.__name__ for c in checks)

@@ -43,9 +43,7 @@ def credentials(module_mock: LiveMock) -> Credentials:
 
 @schema.parametrize()
 def test_mock_keeps_its_contract(case: Case, module_mock: LiveMock, credentials: Credentials) -> None:
-    # Real credentials replace the generated ones, but a header a negative case left out stays out.
-    present = {name.lower() for name in (case.headers or {})}
-    headers = {name: value for name, value in credentials.headers().items() if name.lower() in present}
+    headers = credentials.headers_for(case)
     case.call_and_validate(
         base_url=module_mock.base_url,
         headers=headers,

@@ -25,15 +25,16 @@ def _pytest(base_url: str, cwd: Path, *extra: str) -> subprocess.CompletedProces
 def test_a_conforming_implementation_passes_under_pytest(reference_url: str, tmp_path: Path) -> None:
     result = _pytest(reference_url, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "18 passed" in result.stdout
+    assert "21 passed" in result.stdout
     assert "the implementation conforms" in result.stdout
+    assert "(--cudis-seed " in result.stdout and "(--seed " not in result.stdout
 
 
 def test_a_broken_implementation_fails_the_matching_tests(serve_reference: Serve, tmp_path: Path) -> None:
     with serve_reference(Behaviour(defect="ignores-client-id")) as base_url:
         result = _pytest(base_url, tmp_path, "-rf")
     assert result.returncode == 1
-    assert "3 failed, 15 passed" in result.stdout
+    assert "3 failed, 18 passed" in result.stdout
     assert "FAILED test_contract.py::test_contract[heart_beat-authorization]" in result.stdout
     assert "authorization.wrong-client-id" in result.stdout
 

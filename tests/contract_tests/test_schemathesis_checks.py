@@ -93,7 +93,7 @@ def _negative_run(base_url: str) -> None:
     @given(STEP.as_strategy(generation_mode=GenerationMode.NEGATIVE))
     def run(case: schemathesis.Case) -> None:
         case.call_and_validate(
-            base_url=base_url, headers=CREDENTIALS.headers(), checks=[negative_data_rejected_by_envelope]
+            base_url=base_url, headers=CREDENTIALS.headers_for(case), checks=[negative_data_rejected_by_envelope]
         )
 
     run()

@@ -28,3 +28,14 @@ def test_a_body_that_is_not_json_is_a_failure_and_nothing_else_is_judged() -> No
 def test_correct_envelopes_are_not_flagged() -> None:
     assert rules(VALID, answer(200, OK)) == {}
     assert rules(BAD, answer(200, {"code": 40001, "msg": "Invalid startTime", "data": None})) == {}
+
+
+def test_a_vendor_code_with_another_msg_than_the_pages_fails() -> None:
+    assert rules(VALID, answer(200, {**OK, "msg": "ok"})) == {"envelope.vendor-msg": Severity.FAILURE}
+    expired = {"code": 20007, "msg": "Session expired", "data": None}
+    assert rules(VALID, answer(200, expired)) == {
+        "envelope.vendor-msg": Severity.FAILURE,
+        "valid-request-succeeds": Severity.FAILURE,
+    }
+    mock_code = {"code": 40001, "msg": "anything the mock words", "data": None}
+    assert "envelope.vendor-msg" not in rules(VALID, answer(200, mock_code))

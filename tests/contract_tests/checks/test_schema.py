@@ -7,10 +7,12 @@ from contract_tests.findings import Family, Severity
 from .answers import OK, VALID, answer, families, query, rules
 
 
-def test_a_fractional_aggregate_where_the_spec_reads_integer_is_only_a_warning() -> None:
+def test_a_fraction_where_the_pages_example_shows_a_whole_number_is_a_failure() -> None:
     floats = {**OK, "data": {**OK["data"], "countStep": 3.5}}  # type: ignore[dict-item]
     rules_broken = rules(VALID, answer(200, floats))
-    assert rules_broken["response-schema:data.countStep"] is Severity.WARNING
+    assert rules_broken["response-schema:data.countStep"] is Severity.FAILURE
+    whole = {**OK, "data": {**OK["data"], "countStep": 3.0}}  # type: ignore[dict-item]
+    assert "response-schema:data.countStep" not in rules(VALID, answer(200, whole))
 
 
 def test_a_string_where_the_page_shows_a_number_is_a_failure() -> None:

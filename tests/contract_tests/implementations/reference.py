@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, Literal, get_args
+from urllib.parse import urlencode
 
 from flask import Flask, Response, request
 
 CLIENT_ID = "reference-client"
 TOKEN = "REFERENCETOKEN000000000000000001"
 EXPIRED_TOKEN = "REFERENCEEXPIRED0000000000000002"
-ZONE = timezone(timedelta(hours=14))
-"""The user lives in Kiritimati (UTC+14): 'the current day' is the earliest it can be anywhere."""
+SESSION_EXPIRED = "Session expired. Please sign in again"
+REDIRECT_URI = "https://reference.example/callback"
 LONGEST_DAYS = 3660
 
 Defect = Literal[
@@ -43,6 +45,21 @@ Defect = Literal[
     "accepts-garbage",
     "refuses-valid-range",
     "text-plain",
+    "includes-today-near-midnight",
+    "drops-first-day",
+    "day-after-range",
+    "range-dependent-values",
+    "wrong-success-msg",
+    "wrong-expired-msg",
+    "accepts-token-end-changed",
+    "null-list",
+    "answers-reversed-range",
+    "authorize-unknown-client-redirects",
+    "authorize-open-redirect",
+    "authorize-any-response-type",
+    "authorize-token-refused",
+    "authorize-token-in-fragment",
+    "fractional-average",
 ]
 DEFECTS: tuple[Defect, ...] = get_args(Defect)
 
@@ -54,6 +71,14 @@ class Behaviour:
     bad_input_code: int | None = None
     """None: the spec's codes (40000 body, 40001 field, 40002 range, 41500 type); else this one code for all."""
     defect: Defect | None = None
+    zone_hours: int = 14
+    login_page: bool = False
+    """The authorize endpoint shows a login page instead of redirecting at once."""
+    """The user's UTC offset; by default Kiritimati (UTC+14), where 'the current day' begins first."""
+
+    @property
+    def zone(self) -> timezone:
+        return timezone(timedelta(hours=self.zone_hours))
 
 
 class _Refused(Exception):
@@ -63,8 +88,8 @@ class _Refused(Exception):
         self.msg = msg
 
 
-def _day_values(day: date) -> dict[str, float]:
-    n = day.toordinal()
+def _day_values(day: date, bias: int = 0) -> dict[str, float]:
+    n = day.toordinal() + bias
     return {
         "maxY": float(110 + n % 37),
         "minY": float(48 + n % 13),
@@ -75,20 +100,26 @@ def _day_values(day: date) -> dict[str, float]:
     }
 
 
-def _days(start: float, end: float, now: float, defect: Defect | None) -> list[date]:
+def _days(start: float, end: float, now: float, behaviour: Behaviour) -> list[date]:
     """Local days overlapping [start, end), before the user's current day."""
-    today = datetime.fromtimestamp(now, ZONE).date()
+    defect, zone = behaviour.defect, behaviour.zone
+    near_midnight = 3600 if defect == "includes-today-near-midnight" else 0
+    today = datetime.fromtimestamp(now + near_midnight, zone).date()
     last = today if defect == "includes-today" else today - timedelta(days=1)
-    first_day = datetime.fromtimestamp(start, ZONE).date()
+    first_day = datetime.fromtimestamp(start, zone).date()
     days = []
     day = first_day
     while day <= last:
-        begins = datetime(day.year, day.month, day.day, tzinfo=ZONE).timestamp()
+        begins = datetime(day.year, day.month, day.day, tzinfo=zone).timestamp()
         if begins >= end and not (begins == start == end):
+            if defect == "day-after-range" and days:
+                days.append(day)
             break
         if begins + 86400 > start:
             days.append(day)
         day += timedelta(days=1)
+    if defect == "drops-first-day":
+        days = days[1:]
     if defect == "outside-range":
         days.insert(0, first_day - timedelta(days=3))
     if defect == "duplicates" and days:
@@ -101,7 +132,11 @@ def _days(start: float, end: float, now: float, defect: Defect | None) -> list[d
 
 
 def _heart(days: list[date], defect: Defect | None) -> dict[str, Any]:
-    items = [{"date": d.isoformat(), "maxY": _day_values(d)["maxY"], "minY": _day_values(d)["minY"]} for d in days]
+    bias = len(days) % 3 if defect == "range-dependent-values" else 0
+    items = [
+        {"date": d.isoformat(), "maxY": _day_values(d, bias)["maxY"], "minY": _day_values(d, bias)["minY"]}
+        for d in days
+    ]
     if items:
         maximum = round(max(i["maxY"] for i in items))  # type: ignore[type-var]
         minimum = round(min(i["minY"] for i in items))  # type: ignore[type-var]
@@ -110,6 +145,8 @@ def _heart(days: list[date], defect: Defect | None) -> dict[str, Any]:
         maximum = minimum = average = 0
     if defect == "wrong-maximum":
         maximum += 5
+    if defect == "fractional-average" and items:
+        average = sum((i["maxY"] + i["minY"]) / 2 for i in items) / len(items) + 0.25  # type: ignore[operator]
     data: dict[str, Any] = {"maximum": maximum, "minimum": minimum, "average": average, "list": items}
     if defect == "string-numbers":
         data["maximum"] = str(maximum)
@@ -149,7 +186,7 @@ _METRICS = {"heart_beat": _heart, "step": _step, "sleep": _sleep}
 
 
 class Reference:
-    def __init__(self, behaviour: Behaviour, clock: Any = None) -> None:
+    def __init__(self, behaviour: Behaviour, clock: Callable[[], float] | None = None) -> None:
         self.behaviour = behaviour
         self.clock = clock or (lambda: datetime.now(UTC).timestamp())
 
@@ -159,14 +196,17 @@ class Reference:
     def check_credentials(self, authorization: str | None, client_id: str | None) -> None:
         defect = self.behaviour.defect
         scheme, _, token = (authorization or "").partition(" ")
+        expired = "Session expired" if defect == "wrong-expired-msg" else SESSION_EXPIRED
+        if defect == "accepts-token-end-changed" and token[:-1] == TOKEN[:-1]:
+            token = TOKEN
         if scheme != "Bearer" or not token:
-            raise _Refused(20007, "Session expired. Please sign in again")
+            raise _Refused(20007, expired)
         if token == EXPIRED_TOKEN and defect != "ignores-expiry":
-            raise _Refused(20007, "Session expired. Please sign in again")
+            raise _Refused(20007, expired)
         if token not in (TOKEN, EXPIRED_TOKEN) and defect != "accepts-any-token":
-            raise _Refused(20007, "Session expired. Please sign in again")
+            raise _Refused(20007, expired)
         if client_id != CLIENT_ID and defect != "ignores-client-id":
-            raise _Refused(20007, "Session expired. Please sign in again")
+            raise _Refused(20007, expired)
 
     def parse_range(self, body: bytes, content_type: str) -> tuple[float, float]:
         defect = self.behaviour.defect
@@ -196,6 +236,8 @@ class Reference:
                 raise
             raise self._bad(40000, "the body is not JSON") from None
         start, end = times
+        if start > end and defect == "answers-reversed-range":
+            return end, start
         if start > end:
             raise self._bad(40002, "startTime must not be after endTime")
         longest = 7 if defect == "refuses-valid-range" else LONGEST_DAYS
@@ -210,12 +252,35 @@ class Reference:
         except _Refused as refused:
             return self.error(refused)
         defect = self.behaviour.defect
-        data = _METRICS[metric](_days(start, end, self.clock(), defect), defect)
+        data = _METRICS[metric](_days(start, end, self.clock(), self.behaviour), defect)
         if defect == "bad-date-format":
             for item in data["list"]:
                 item["date"] = item["date"].replace("-", "/")
+        if defect == "null-list":
+            data["list"] = None
         mimetype = "text/plain" if defect == "text-plain" else "application/json"
-        return Response(json.dumps({"code": 200, "msg": "success", "data": data}), mimetype=mimetype)
+        msg = "ok" if defect == "wrong-success-msg" else "success"
+        return Response(json.dumps({"code": 200, "msg": msg, "data": data}), mimetype=mimetype)
+
+    def authorize(self) -> Response:
+        """The implicit grant, approved at once (no person); a login page with `login_page`."""
+        args, defect = request.args, self.behaviour.defect
+        redirect_uri = args.get("redirect_uri") or REDIRECT_URI
+        known = args.get("client_id") == CLIENT_ID or defect == "authorize-unknown-client-redirects"
+        if not known or (redirect_uri != REDIRECT_URI and defect != "authorize-open-redirect"):
+            return Response("<html><p>Unknown client or redirect URI.</p></html>", status=400, mimetype="text/html")
+        params: dict[str, str]
+        if args.get("response_type") != "token" and defect != "authorize-any-response-type":
+            params = {"error": "unsupported_response_type"}
+        elif self.behaviour.login_page:
+            return Response("<html><form method=post><input name=password></form></html>", mimetype="text/html")
+        else:
+            token = "NOTISSUED" + TOKEN[9:] if defect == "authorize-token-refused" else TOKEN
+            params = {"access_token": token, "scope": "daily"}
+        if "state" in args:
+            params["state"] = args["state"]
+        separator = "#" if defect == "authorize-token-in-fragment" else "?"
+        return Response(status=302, headers={"Location": redirect_uri + separator + urlencode(params)})
 
     def error(self, refused: _Refused) -> Response:
         defect = self.behaviour.defect
@@ -230,10 +295,11 @@ class Reference:
         return Response(json.dumps(envelope), status=status, mimetype="application/json")
 
 
-def create_reference_app(behaviour: Behaviour | None = None) -> Flask:
+def create_reference_app(behaviour: Behaviour | None = None, clock: Callable[[], float] | None = None) -> Flask:
     """The reference implementation as a Flask app (its own 404 and 405 pages, as Flask makes them)."""
-    reference = Reference(behaviour or Behaviour())
+    reference = Reference(behaviour or Behaviour(), clock)
     app = Flask("cudis-reference")
+    app.add_url_rule("/oauth/authorize", "authorize", reference.authorize)
     for metric in _METRICS:
         app.add_url_rule(
             f"/partner/v1/query/{metric}", f"query_{metric}", lambda metric=metric: reference.answer(metric)
