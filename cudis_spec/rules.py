@@ -178,11 +178,10 @@ def _dates(rule: Mapping[str, Any], data: Mapping[str, Any], context: RangeConte
             continue
         text = day.isoformat()
         midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        if context.start is not None and midnight + timedelta(days=1) + slack <= datetime.fromtimestamp(
-            context.start, UTC
-        ):
+        # Compared in seconds: a range far outside datetime's years (garbage an upstream accepted) is no crash.
+        if context.start is not None and midnight.timestamp() + 86400 + slack.total_seconds() <= context.start:
             return f"list[{index}].{field} {text} is before the asked range (startTime {context.start:.0f})"
-        if context.end is not None and midnight - slack >= datetime.fromtimestamp(context.end, UTC):
+        if context.end is not None and midnight.timestamp() - slack.total_seconds() >= context.end:
             return f"list[{index}].{field} {text} is after the asked range (endTime {context.end:.0f})"
         if context.now is not None and day >= _utc_date(context.now + slack.total_seconds()):
             return f"list[{index}].{field} {text} is the current day or later, which the page excludes"
