@@ -339,11 +339,30 @@ def load_runs(
 # --- the proxy's overhead ---------------------------------------------------------------------
 
 
+PROXY_WORKERS = 2
+
+
 def proxy_server(upstream: str) -> Server:
-    """`cudis-mock proxy` in front of `upstream` (no recording: the overhead of forwarding and judging)."""
+    """`cudis-mock proxy --workers 2` in front of `upstream` (no recording: the overhead of forwarding and judging)."""
     port = free_port()
     argv = [str(BIN / "cudis-mock"), "proxy", "--upstream", upstream, "--port", str(port)]
-    return Server("proxy", argv, port)
+    return Server("proxy", [*argv, "--workers", str(PROXY_WORKERS)], port)
+
+
+def group_cpu_seconds(server: Server) -> float:
+    """User and system CPU of every live process in the server's process group (its workers too)."""
+    assert server.proc is not None
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[2]) == server.proc.pid:  # pgrp: the session leader's pid (start_new_session)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def proxy_overhead(end: int, duration: float, warmup: float, rounds: int = 3) -> dict[str, Any]:
@@ -356,6 +375,8 @@ def proxy_overhead(end: int, duration: float, warmup: float, rounds: int = 3) ->
     token = "".join(secrets.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") for _ in range(32))
     mock = mock_target(token, OUT / "fixed-body.json")
     runs: dict[str, list[LoadResult]] = {"mock": [], "proxy": []}
+    cpu_ms: dict[str, list[float]] = {"mock": [], "proxy": []}
+    """CPU per request of the process the run loaded: the mock alone, or the proxy (its own, not the mock's)."""
     with running(mock.server):
         ready(mock, end)
         proxied = Target(proxy_server(mock.server.base_url), mock.token, envelope=True)
@@ -365,11 +386,13 @@ def proxy_overhead(end: int, duration: float, warmup: float, rounds: int = 3) ->
                 wrk(target, 30, 16, warmup, end)
             for _ in range(rounds):
                 for label, target in (("mock", mock), ("proxy", proxied)):
+                    before = group_cpu_seconds(target.server)
                     result = wrk(target, 30, 16, duration / rounds, end)
+                    cpu_ms[label].append((group_cpu_seconds(target.server) - before) * 1000 / max(result.requests, 1))
                     runs[label].append(result)
                     log(
                         f"{label}: 30 d c16: {result.rps:,.0f} req/s, p50 {result.p50_ms:.2f} ms, "
-                        f"p99 {result.p99_ms:.2f} ms, errors {result.errors}"
+                        f"p99 {result.p99_ms:.2f} ms, errors {result.errors}, CPU {cpu_ms[label][-1]:.2f} ms/request"
                     )
     figure: dict[str, Any] = {
         label: {
@@ -377,10 +400,13 @@ def proxy_overhead(end: int, duration: float, warmup: float, rounds: int = 3) ->
             "p99_ms": statistics.median(r.p99_ms for r in results),
             "rps": statistics.median(r.rps for r in results),
             "errors": sum(r.errors for r in results),
+            "cpu_ms_per_request": statistics.median(cpu_ms[label]),
             "runs": [asdict(r) for r in results],
         }
         for label, results in runs.items()
     }
+    figure["proxy"]["workers"] = PROXY_WORKERS
+    figure["load_average"] = os.getloadavg()
     figure["overhead_p50_ms"] = figure["proxy"]["p50_ms"] - figure["mock"]["p50_ms"]
     log(f"proxy overhead at p50: {figure['overhead_p50_ms']:.2f} ms")
     return figure
@@ -783,7 +809,9 @@ def report(data: dict[str, Any]) -> str:
         added, limit = f["proxy"]["overhead_p50_ms"], TARGETS["proxy_overhead_p50_c16_ms"]
         lines.append(
             f"| proxy overhead, p50 of 30-day queries at 16 connections (proxy in front of the mock, minus the mock) "
-            f"| {added:.2f} ms (mock {f['proxy']['mock']['p50_ms']:.2f}, proxied {f['proxy']['proxy']['p50_ms']:.2f}) "
+            f"| {added:.2f} ms (mock {f['proxy']['mock']['p50_ms']:.2f}, proxied {f['proxy']['proxy']['p50_ms']:.2f}; "
+            f"CPU per request: mock {f['proxy']['mock'].get('cpu_ms_per_request', 0):.2f} ms, "
+            f"proxy {f['proxy']['proxy'].get('cpu_ms_per_request', 0):.2f} ms) "
             f"| < {limit:g} ms | {mark(added < limit)} |"
         )
     lines += ["", "## Targets on the load", "", "| target | worst case | |", "|---|---|---|"]

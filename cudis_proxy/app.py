@@ -7,9 +7,12 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, redirect, request
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from contract_tests.cases import BodyKind, Case
 from contract_tests.transport import Exchange
@@ -24,29 +27,33 @@ from mock_server.http.envelope import (
     UpstreamFailure,
     dumps,
 )
-from mock_server.http.journal import masked_headers
 from mock_server.http.logmask import install_log_masking, mask_secrets
+from mock_server.http.masks import MaskMemo
 
 from .config import ProxyConfig
 from .journal import Journal, masked_text
 from .recording import Recorder
-from .upstream import DROPPED_ANSWER_HEADERS, Upstream, unusable_answer
+from .upstream import DROPPED_ANSWER_HEADERS, Upstream, read_answer
 from .verdict import HEADER, Judge, Verdict, data_text
 
 EXTENSION_KEY = "cudis_proxy"
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+FRONT_METHODS = frozenset(METHODS)
 log = logging.getLogger("cudis_mock")
 
 
 class ProxyContext:
     """What the proxy's views need, hung off the app (no module state)."""
 
-    def __init__(self, config: ProxyConfig, spec: Spec, time_source: Callable[[], float]) -> None:
+    def __init__(
+        self, config: ProxyConfig, spec: Spec, time_source: Callable[[], float], journal: Path | None = None
+    ) -> None:
         self.config = config
         self.spec = spec
         self.upstream = Upstream(config.upstream, config.upstream_timeout)
-        self.judge = Judge(spec)
-        self.journal = Journal(config.journal_limit)
+        self.judge = Judge(spec, read_answer)
+        self.journal = Journal(config.journal_limit, journal)
+        self.masks = MaskMemo()
         self.recorder = (
             Recorder(config.record, config.record_user, config.upstream, spec) if config.record is not None else None
         )
@@ -78,44 +85,65 @@ def _range(case: Case, query: dict[str, str]) -> tuple[float, float] | None:
     return None
 
 
-def _forward(operation: QueryOperation) -> Response:
-    proxy = _context(current_app)
+class PassedOn:
+    """The upstream's answer as the proxy hands it on: a WSGI app that writes it, the headers the
+    way werkzeug's Response would (the upstream's in order, the verdict, then Content-Length)."""
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], content: bytes) -> None:
+        self.status_code = status
+        self.headers = headers
+        self.content = content
+
+    def __call__(self, _environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        status = self.status_code
+        headers = self.headers
+        if not (100 <= status < 200 or status in (204, 304)):
+            headers = [*headers, ("Content-Length", str(len(self.content)))]
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'unknown').upper()}", headers)
+        return [self.content]
+
+
+def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -> Response | PassedOn:
+    """Forward `incoming` to the upstream and hand back its answer (or an envelope saying why not),
+    with the verdict; journal and record the exchange."""
     spec = proxy.spec
-    path = request.full_path if request.query_string else request.path
-    body = request.get_data(cache=True)
-    headers = {name: value for name, value in request.headers.items()}
-    exchange = proxy.upstream.send(request.method, path, headers, body if body else None)
+    path = incoming.full_path if incoming.query_string else incoming.path
+    body = incoming.get_data(cache=True)
+    headers = dict(incoming.headers.items())
+    exchange = proxy.upstream.send(incoming.method, path, headers, body if body else None)
     now = proxy.now()
-    case, verdict = proxy.judge.judge(operation, exchange, now)
+    judged = proxy.judge.judge(operation, exchange, now)
+    verdict = judged.verdict
     problems: list[str] = []
-    failure = unusable_answer(exchange)
-    if failure is not None:
-        log.warning("upstream failure on %s %s: %s", request.method, request.path, failure)
-        response = _envelope(spec, UpstreamFailure(failure), verdict.header)
+    response: Response | PassedOn
+    if judged.failure is not None:
+        log.warning("upstream failure on %s %s: %s", incoming.method, incoming.path, judged.failure)
+        response = _envelope(spec, UpstreamFailure(judged.failure), verdict.header)
+        code = _code(response)
     else:
-        response = Response(exchange.content, status=exchange.status)
-        response.headers.clear()
-        for name, value in exchange.response_headers.items():
-            if name.lower() not in DROPPED_ANSWER_HEADERS:
-                response.headers.add(name, value)
-        response.headers[HEADER] = verdict.header
-        problems += _record(proxy, operation, case, exchange, now)
+        passed = [(n, v) for n, v in exchange.response_headers.items() if n.lower() not in DROPPED_ANSWER_HEADERS]
+        passed.append((HEADER, verdict.header))
+        response = PassedOn(exchange.status or 0, passed, exchange.content)
+        code = judged.code
+        problems += _record(proxy, operation, judged.case, exchange, incoming, now)
         for problem in problems:
-            log.warning("%s %s: %s", request.method, request.path, problem)
-    _journal(proxy, exchange, response, verdict, failure, problems, now)
+            log.warning("%s %s: %s", incoming.method, incoming.path, problem)
+    _journal(proxy, incoming, body, exchange, response.status_code, code, verdict, judged.failure, problems, now)
     return response
 
 
-def _record(proxy: ProxyContext, operation: QueryOperation, case: Case, exchange: Exchange, now: float) -> list[str]:
+def _record(
+    proxy: ProxyContext, operation: QueryOperation, case: Case, exchange: Exchange, incoming: Request, now: float
+) -> list[str]:
     """Record a successful exchange, when recording; the problems to journal."""
     if proxy.recorder is None or case.probe is not None or exchange.method != operation.method:
         return []
     document = exchange.json()
     if not isinstance(document, dict) or document.get("code") != proxy.spec.codes.success.code:
         return []
-    asked = _range(case, dict(request.args))
+    asked = _range(case, dict(incoming.args))
     data = data_text(exchange.content)
-    client_id = request.headers.get(proxy.spec.client_id_header, "")
+    client_id = incoming.headers.get(proxy.spec.client_id_header, "")
     if asked is None or data is None:
         return ["not recorded: the range or the data could not be read"]
     try:
@@ -127,26 +155,32 @@ def _record(proxy: ProxyContext, operation: QueryOperation, case: Case, exchange
 
 def _journal(
     proxy: ProxyContext,
+    incoming: Request,
+    body: bytes,
     exchange: Exchange,
-    response: Response,
+    status: int,
+    code: int | None,
     verdict: Verdict,
     failure: str | None,
     problems: list[str],
     now: float,
 ) -> None:
+    if not proxy.journal.limit:
+        return
+    masks = proxy.masks
     proxy.journal.append(
         {
             "time": now,
-            "method": request.method,
-            "path": mask_secrets(request.path),
-            "query": mask_secrets(request.query_string.decode("latin-1")),
-            "headers": masked_headers(request.environ),
-            "body": masked_text(request.get_data(cache=True)),
+            "method": incoming.method,
+            "path": masks.text(incoming.path),
+            "query": masks.text(incoming.query_string.decode("latin-1")),
+            "headers": masks.headers(incoming.environ)[0],
+            "body": masked_text(body, masks.text),
             "upstream_status": exchange.status,
-            "status": response.status_code,
-            "code": _code(response),
+            "status": status,
+            "code": code,
             "verdict": verdict.header,
-            "broken": [{**b, "got": mask_secrets(b["got"] or "")} for b in verdict.journal()],
+            "broken": [{**b, "got": masks.text(b["got"] or "")} for b in verdict.journal()],
             "upstream_failure": mask_secrets(failure) if failure else None,
             "problems": problems,
         }
@@ -160,6 +194,41 @@ def _code(response: Response) -> int | None:
         return None
     code = document.get("code") if isinstance(document, dict) else None
     return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+class _QueryFront:
+    """The query endpoints answered straight from the WSGI environ, around Flask's own dispatch
+    (its request context, routing, signals and teardown cost more than the proxy's own work);
+    anything else, HEAD included, goes on to Flask, whose rules for the same paths do the same."""
+
+    def __init__(self, flask_wsgi: Any, proxy: ProxyContext, routes: dict[str, QueryOperation]) -> None:
+        self.flask_wsgi = flask_wsgi
+        self.proxy = proxy
+        self.routes = routes
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        operation = self.routes.get(environ.get("PATH_INFO", ""))
+        if operation is None or environ.get("REQUEST_METHOD") not in FRONT_METHODS:
+            return self.flask_wsgi(environ, start_response)
+        incoming = Request(environ)
+        response: Response | PassedOn
+        try:
+            response = forward(self.proxy, operation, incoming)
+        except ApiError as error:
+            response = _envelope(self.proxy.spec, error)
+        except Exception as error:
+            log.exception("proxy error on %s %s", incoming.method, incoming.path)
+            response = _envelope(self.proxy.spec, _crashed(error))
+        return response(environ, start_response)
+
+
+def _crashed(error: Exception) -> UpstreamFailure:
+    return UpstreamFailure(f"the proxy failed: {type(error).__name__}: {error}")
+
+
+def _view(operation: QueryOperation) -> Response | PassedOn:
+    """A query endpoint through Flask (a HEAD; _QueryFront answers the others)."""
+    return forward(_context(current_app), operation, request._get_current_object())  # type: ignore[attr-defined]
 
 
 def _loopback_only() -> None:
@@ -193,24 +262,32 @@ def _authorize() -> Any:
 
 
 def create_proxy_app(
-    config: ProxyConfig, *, spec: Spec | None = None, time_source: Callable[[], float] = time.time
+    config: ProxyConfig,
+    *,
+    spec: Spec | None = None,
+    time_source: Callable[[], float] = time.time,
+    journal: Path | None = None,
 ) -> Flask:
-    """The proxy in front of `config.upstream`."""
+    """The proxy in front of `config.upstream`; its journal in the file `journal` when given (shared by workers)."""
     spec = spec or load_spec()
     install_log_masking()
     app = Flask(__name__)
-    app.extensions[EXTENSION_KEY] = ProxyContext(config, spec, time_source)
+    app.extensions[EXTENSION_KEY] = ProxyContext(config, spec, time_source, journal)
     for operation in spec.queries:
         app.add_url_rule(
             operation.path,
             endpoint=operation.operation_id,
-            view_func=partial(_forward, operation),
+            view_func=partial(_view, operation),
             methods=METHODS,
             provide_automatic_options=False,
         )
     app.add_url_rule("/__mock__/requests", "listRequests", _list_requests, methods=["GET"])
     app.add_url_rule("/__mock__/requests", "clearRequests", _clear_requests, methods=["DELETE"])
     app.add_url_rule("/oauth/authorize", "authorize", _authorize, methods=["GET"])
+
+    app.wsgi_app = _QueryFront(  # type: ignore[method-assign]
+        app.wsgi_app, app.extensions[EXTENSION_KEY], {operation.path: operation for operation in spec.queries}
+    )
 
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Response:
@@ -227,6 +304,6 @@ def create_proxy_app(
     @app.errorhandler(Exception)
     def _crash(error: Exception) -> Response:
         log.exception("proxy error on %s %s", request.method, request.path)
-        return _envelope(spec, UpstreamFailure(f"the proxy failed: {type(error).__name__}: {error}"))
+        return _envelope(spec, _crashed(error))
 
     return app

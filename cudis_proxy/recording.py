@@ -5,7 +5,8 @@ recorded user, its days pinned to the recorded values), personas.yaml (a persona
 fitted to them) and recordings.yaml (each answer's `data`, byte for byte). Nothing that authenticates
 is written: no token, no header, no password. Recording into a directory that has a
 recording merges with it; a different answer for a request already recorded is reported and
-the first one kept.
+the first one kept. The worker processes of `--workers` record into one directory: each `add`
+reads the files again and rewrites them under an flock on the directory itself (no lock file in it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import yaml
 from cudis_spec import Spec
 from mock_server.http.logmask import mask_secrets
 from mock_server.people.recordings import RECORDINGS_FILE, seconds_text
+from mock_server.state.file_lock import ProcessFile, flocked
 
 from .fitting import Recorded, fit
 
@@ -53,6 +55,7 @@ class Recorder:
         self.upstream = upstream
         self.spec = spec
         self._lock = threading.Lock()
+        self._lock_file = ProcessFile(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
         self.recordings: list[dict[str, Any]] = []
         self.clients: list[str] = []
         self.problems: list[str] = []
@@ -76,31 +79,38 @@ class Recorder:
         if mask_secrets(data) != data or mask_secrets(client_id) != client_id:
             return Outcome(False, "not recorded: the answer holds something shaped like a token or a password")
         with self._lock:
-            for known in self.recordings:
-                same = (known["user"], known["operation"], float(known["startTime"]), float(known["endTime"]))
-                if same == (self.user, operation_id, float(start), float(end)):
-                    if known["data"] == data:
-                        return Outcome(False)
-                    problem = (
-                        f"conflict: {operation_id} startTime {seconds_text(start)} endTime {seconds_text(end)} "
-                        "was recorded with other data; "
-                        "the first recording is kept"
-                    )
-                    self.problems.append(problem)
-                    return Outcome(False, problem)
-            self.recordings.append(
-                {
-                    "user": self.user,
-                    "operation": operation_id,
-                    "startTime": _as_sent(start),
-                    "endTime": _as_sent(end),
-                    "data": data,
-                    "recorded_at": round(now, 3),
-                }
-            )
-            if client_id not in self.clients:
-                self.clients.append(client_id)
-            self._write()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            with flocked(self._lock_file.descriptor()):
+                return self._add(operation_id, start, end, client_id, data, now)
+
+    def _add(self, operation_id: str, start: float, end: float, client_id: str, data: str, now: float) -> Outcome:
+        """`add` with both locks held: what another process recorded meanwhile is read first."""
+        self._load()
+        for known in self.recordings:
+            same = (known["user"], known["operation"], float(known["startTime"]), float(known["endTime"]))
+            if same == (self.user, operation_id, float(start), float(end)):
+                if known["data"] == data:
+                    return Outcome(False)
+                problem = (
+                    f"conflict: {operation_id} startTime {seconds_text(start)} endTime {seconds_text(end)} "
+                    "was recorded with other data; "
+                    "the first recording is kept"
+                )
+                self.problems.append(problem)
+                return Outcome(False, problem)
+        self.recordings.append(
+            {
+                "user": self.user,
+                "operation": operation_id,
+                "startTime": _as_sent(start),
+                "endTime": _as_sent(end),
+                "data": data,
+                "recorded_at": round(now, 3),
+            }
+        )
+        if client_id not in self.clients:
+            self.clients.append(client_id)
+        self._write()
         return Outcome(True)
 
     def _write(self) -> None:

@@ -1,13 +1,20 @@
-"""`cudis-mock proxy`: the proxy app on werkzeug's threaded server, with a banner saying where it listens."""
+"""`cudis-mock proxy`: the proxy app on werkzeug's threaded server (`--workers 1`) or on the mock's
+keep-alive gunicorn worker (`--workers N`), with a banner saying where it listens."""
 
 from __future__ import annotations
 
+import os
 import signal
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
+from flask import Flask
 from werkzeug.serving import make_server
 
-from mock_server.serving.server import _RequestHandler
+from mock_server.serving.server import _RequestHandler, _worker_runner
 
 from .app import create_proxy_app
 from .config import ProxyConfig
@@ -23,19 +30,48 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve_proxy(config: ProxyConfig) -> None:
-    """Serve until SIGTERM or Ctrl-C."""
-    app = create_proxy_app(config)
-    server = make_server(config.host, config.port, app, threaded=True, request_handler=_KeepAliveHandler)
-    signal.signal(signal.SIGTERM, _interrupt)
-    url = f"http://{config.host}:{server.server_port}"
+def _announce(config: ProxyConfig, port: int) -> None:
+    url = f"http://{config.host}:{port}"
     lines = [
         f"cudis-mock proxy at {url} -> {config.upstream}",
         f"  every answer carries X-Cudis-Contract; the journal: curl -s {url}/__mock__/requests",
     ]
+    if config.workers > 1:
+        lines.append(f"  {config.workers} worker processes")
     if config.record is not None:
         lines.append(f"  recording into {config.record} as user {config.record_user!r}")
     click.echo("\n".join(lines) + "\n", nl=True)
+
+
+@contextmanager
+def _journal_file() -> Iterator[Path]:
+    """A journal file for the workers to share, removed when the proxy stops."""
+    owner = os.getpid()
+    directory = tempfile.mkdtemp(prefix="cudis-proxy-")
+    try:
+        yield Path(directory) / "journal.jsonl"
+    finally:
+        if os.getpid() == owner:  # a forked worker unwinds through here too
+            for name in os.listdir(directory):
+                os.unlink(os.path.join(directory, name))
+            os.rmdir(directory)
+
+
+def serve_proxy(config: ProxyConfig) -> None:
+    """Serve until SIGTERM or Ctrl-C. Raises WorkersUnavailable for `--workers N` without gunicorn."""
+    if config.workers == 1:
+        _serve_single(create_proxy_app(config), config)
+        return
+    run_workers = _worker_runner(config.workers)
+    with _journal_file() as journal:
+        app = create_proxy_app(config, journal=journal)
+        run_workers(app, config.host, config.port, config.workers, lambda port: _announce(config, port))
+
+
+def _serve_single(app: Flask, config: ProxyConfig) -> None:
+    server = make_server(config.host, config.port, app, threaded=True, request_handler=_KeepAliveHandler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    _announce(config, server.server_port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 
 import urllib3
@@ -16,6 +17,8 @@ from urllib3.exceptions import (
 )
 
 from contract_tests.transport import Exchange
+
+from .plain_http import Broke, PlainHttp
 
 HOP_BY_HOP = frozenset(
     {
@@ -40,25 +43,52 @@ DROPPED_ANSWER_HEADERS = frozenset({*HOP_BY_HOP, "date", "server", "content-enco
 
 
 class Upstream:
-    """A pool of connections to one base URL; `send` never raises for anything the network does."""
+    """A pool of kept-alive connections to one base URL, one per process (a worker forked from the
+    process that built it opens its own); `send` never raises for anything the network does."""
 
     def __init__(self, base_url: str, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self._pool = urllib3.PoolManager(num_pools=4, maxsize=32, retries=False)
+        self._timeout = urllib3.Timeout(connect=timeout, read=timeout)
+        self._pool: tuple[int, urllib3.PoolManager] | None = None
+        self._plain: tuple[int, PlainHttp] | None = None
+        parsed = urllib3.util.parse_url(self.base_url)
+        self._prefix = parsed.path or ""
+        self._address = (parsed.host or "", parsed.port or 80) if parsed.scheme == "http" else None
+
+    def _plain_http(self) -> PlainHttp | None:
+        if self._address is None:
+            return None
+        if self._plain is None or self._plain[0] != os.getpid():
+            self._plain = (os.getpid(), PlainHttp(*self._address, self.timeout))
+        return self._plain[1]
+
+    def _manager(self) -> urllib3.PoolManager:
+        if self._pool is None or self._pool[0] != os.getpid():
+            self._pool = (os.getpid(), urllib3.PoolManager(num_pools=4, maxsize=32, retries=False))
+        return self._pool[1]
 
     def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Exchange:
         url = self.base_url + path
         sent = {name: value for name, value in headers.items() if name.lower() not in HOP_BY_HOP}
+        plain = self._plain_http()
+        if plain is not None:
+            try:
+                got = plain.request(method, self._prefix + path, sent, body or None)
+            except Broke as exc:
+                return Exchange(method, url, sent, body, error=str(exc))
+            return Exchange(
+                method, url, sent, body, status=got.status, response_headers=got.headers, content=got.content
+            )
         try:
-            answer = self._pool.request(
+            answer = self._manager().request(
                 method,
                 url,
                 headers=sent,
                 body=body or None,
                 redirect=False,
                 retries=False,
-                timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
+                timeout=self._timeout,
                 decode_content=True,
             )
         except HTTPError as exc:
@@ -68,7 +98,10 @@ class Upstream:
         )
 
     def close(self) -> None:
-        self._pool.clear()
+        if self._plain is not None and self._plain[0] == os.getpid():
+            self._plain[1].close()
+        if self._pool is not None and self._pool[0] == os.getpid():
+            self._pool[1].clear()
 
 
 def describe_failure(exc: Exception, timeout: float) -> str:
@@ -86,12 +119,18 @@ def describe_failure(exc: Exception, timeout: float) -> str:
 
 def unusable_answer(exchange: Exchange) -> str | None:
     """Why an answer that came back cannot be handed on as the API's (None when it can): not JSON."""
+    return read_answer(exchange)[0]
+
+
+def read_answer(exchange: Exchange) -> tuple[str | None, int | None]:
+    """Why the answer cannot be handed on (as unusable_answer), and the `code` of its envelope when it can."""
     if exchange.status is None:
-        return exchange.error
+        return exchange.error, None
     try:
-        json.loads(exchange.content)
+        document = json.loads(exchange.content)
     except (ValueError, UnicodeDecodeError):
         start = exchange.content[:80].decode("utf-8", "replace")
         kind = exchange.content_type or "no Content-Type"
-        return f"the upstream answered HTTP {exchange.status} ({kind}) with something that is not JSON: {start!r}"
-    return None
+        return f"the upstream answered HTTP {exchange.status} ({kind}) with something that is not JSON: {start!r}", None
+    code = document.get("code") if isinstance(document, dict) else None
+    return None, code if isinstance(code, int) and not isinstance(code, bool) else None

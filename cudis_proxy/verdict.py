@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from contract_tests.cases import AuthProbe, Case, classify_body
 from contract_tests.checks import Context
@@ -28,18 +29,30 @@ CACHE_SECONDS = 60
 
 
 @dataclass(frozen=True)
+class Judged:
+    """An exchange judged, with what the proxy reads from its answer (all a function of the exchange)."""
+
+    case: Case
+    verdict: Verdict
+    failure: str | None
+    """Why the answer cannot be handed on (upstream.unusable_answer), None when it can."""
+    code: int | None
+    """The answer's envelope `code` when it is handed on."""
+
+
+@dataclass(frozen=True)
 class Verdict:
     breaks: tuple[Break, ...]
 
-    @property
+    @cached_property
     def failures(self) -> list[str]:
         return _unique(b.rule for b in self.breaks if b.severity is Severity.FAILURE)
 
-    @property
+    @cached_property
     def warnings(self) -> list[str]:
         return _unique(b.rule for b in self.breaks if b.severity is Severity.WARNING)
 
-    @property
+    @cached_property
     def header(self) -> str:
         """`pass`, `fail; rule, rule` or `warn; rule` (warnings only when nothing failed)."""
         if self.failures:
@@ -85,12 +98,14 @@ def _refused_credentials(spec: Spec, exchange: Exchange) -> bool:
 class Judge:
     """Verdicts for exchanges, the engine's work kept for identical exchanges in the same minute."""
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(self, spec: Spec, read: Callable[[Exchange], tuple[str | None, int | None]]) -> None:
         self.spec = spec
-        self._cache: dict[tuple[object, ...], tuple[Case, Verdict]] = {}
+        self.read = read
+        """(why the answer is unusable, its envelope code): kept with the verdict, so a repeat parses nothing."""
+        self._cache: dict[tuple[object, ...], Judged] = {}
         self._lock = threading.Lock()
 
-    def judge(self, operation: QueryOperation, exchange: Exchange, now: float) -> tuple[Case, Verdict]:
+    def judge(self, operation: QueryOperation, exchange: Exchange, now: float) -> Judged:
         key = (
             int(now // CACHE_SECONDS),
             operation.operation_id,
@@ -108,11 +123,12 @@ class Judge:
             return found
         case = case_for(self.spec, operation, exchange)
         verdict = Verdict(tuple(broke for _family, broke in judge(Context(self.spec, now), exchange, case)))
+        judged = Judged(case, verdict, *self.read(exchange))
         with self._lock:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
-            self._cache[key] = (case, verdict)
-        return case, verdict
+            self._cache[key] = judged
+        return judged
 
 
 def data_text(content: bytes) -> str | None:

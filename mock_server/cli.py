@@ -70,6 +70,13 @@ def serve(**options: Any) -> int:
 @option("--record", type=click.Path(path_type=Path), metavar="DIR", help="write successful exchanges as fixtures here")
 @option("--record-user", metavar="NAME", help="the user the recording is for [default: recorded]")
 @option("--authorize-upstream", metavar="URL", help="redirect /oauth/authorize to this sign-in page")
+@option(
+    "--workers",
+    type=int,
+    metavar="N",
+    help="serve with N processes of the keep-alive gunicorn worker, one journal file between them "
+    "(needs cudis-mock[workers]) [default: 1, werkzeug's threaded server]",
+)
 def proxy(**options: Any) -> int:
     """Forward the query endpoints to --upstream and hand its answers back unchanged, each with an
     X-Cudis-Contract header: the verdict cudis-contract gives for the exchange (pass, fail; RULES or
@@ -87,7 +94,7 @@ def proxy(**options: Any) -> int:
     try:
         config = ProxyConfig(**{name: value for name, value in options.items() if value is not None})
         serve_proxy(config)
-    except ValueError as exc:
+    except (ValueError, WorkersUnavailable) as exc:
         click.echo(f"cudis-mock: {exc}", err=True)
         return 2
     return 0

@@ -89,3 +89,20 @@ def test_the_journal_answers_on_loopback_only() -> None:
     refused = client.get("/__mock__/requests", environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert refused.status_code == 403 and refused.json["code"] == 40300  # type: ignore[index]
     assert client.delete("/__mock__/requests", environ_base={"REMOTE_ADDR": "10.1.2.3"}).status_code == 403
+
+
+def test_the_proxy_failing_itself_is_a_502_envelope_and_it_serves_on(mock_process: MockProcess) -> None:
+    app = create_proxy_app(ProxyConfig(upstream=mock_process.base_url, port=0))
+    context = app.extensions["cudis_proxy"]
+    judge = context.judge.judge
+
+    def broken(*args: object) -> object:
+        raise RuntimeError("a bug")
+
+    context.judge.judge = broken
+    with in_thread(app) as proxy:
+        answer = query(proxy, "step", last_days(3), mock_process.token, "cudis-wellness")
+        assert answer.status_code == 502
+        assert answer.json()["msg"] == "Upstream failed: the proxy failed: RuntimeError: a bug"
+        context.judge.judge = judge
+        assert query(proxy, "step", last_days(3), mock_process.token, "cudis-wellness").json()["code"] == 200
