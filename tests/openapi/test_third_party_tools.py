@@ -114,7 +114,7 @@ def _schemathesis(base_url: str, token: str, client_id: str) -> subprocess.Compl
 @pytest.mark.slow
 def test_the_schemathesis_command_of_the_docs_passes_the_mock_with_the_repos_configuration(live_mock: LiveMock) -> None:
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    (command,) = re.findall(r"```sh\n(schemathesis run .*?)```", text, re.S)
+    (command,) = re.findall(r"```sh\n(\.venv/bin/schemathesis run .*?)```", text, re.S)
     script = f"export CUDIS_TOKEN={live_mock.mint()} PYTHONPATH={ROOT}\n{command}"
     done = run_shell(script, live_mock.base_url, cwd=ROOT, timeout=600)
     assert "Configuration:    " + str(ROOT / "schemathesis.toml") in done.stdout

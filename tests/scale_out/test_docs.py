@@ -13,7 +13,7 @@ from tests.servers import MockProcess
 from .conftest import query
 
 DOC = ROOT / "docs" / "scale-out.md"
-SERVE = "cudis-mock serve --state redis://127.0.0.1:6379/0"
+SERVE = ".venv/bin/cudis-mock serve --state redis://127.0.0.1:6379/0"
 MAKE_CLUSTER = "make cluster"
 MEASURE = ".venv/bin/python -m scale_out.measure --duration 15"
 
@@ -28,7 +28,7 @@ def test_every_command_of_the_doc_is_one_these_tests_run() -> None:
 
 def test_serving_with_the_state_in_redis_as_the_doc_shows(redis_url: str) -> None:
     argv = shlex.split(SERVE.replace("redis://127.0.0.1:6379/0", redis_url))
-    with MockProcess.start("--port", "0", command=[str(BIN / argv[0]), *argv[1:]]) as mock:
+    with MockProcess.start("--port", "0", command=[str(BIN / argv[0].removeprefix(".venv/bin/")), *argv[1:]]) as mock:
         assert f"(state in {redis_url})" in mock.banner
         assert query(mock.base_url, mock.token).json()["code"] == 200
         # The same through CUDIS_MOCK_STATE: a second process, the same mock.
