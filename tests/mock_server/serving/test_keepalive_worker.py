@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -16,19 +15,6 @@ from mock_server.serving import keepalive_worker
 from ...servers import MockProcess
 
 BODY = b'{"startTime": 1726358400, "endTime": 1726704000}'
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[MockProcess]:
-    with MockProcess.start("--workers", "2") as mock:
-        yield mock
-    assert "Traceback" not in mock.log_text(), mock.log_text()
-
-
-@pytest.fixture
-def mock(served: MockProcess) -> MockProcess:
-    served.reset()
-    return served
 
 
 def query(mock: MockProcess, metric: str = "heart_beat", extra: bytes = b"") -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,21 +18,6 @@ from ...servers import MockProcess
 RANGE = {"startTime": 1726358400, "endTime": 1726704000}
 DAY = 86400
 ATTEMPTS = 300
-
-
-@pytest.fixture(scope="module")
-def served() -> Iterator[MockProcess]:
-    """One `cudis-mock serve --workers 2` for the module; whatever the tests did, it logged no traceback."""
-    with MockProcess.start("--workers", "2") as mock:
-        yield mock
-    assert "Traceback" not in mock.log_text(), mock.log_text()
-
-
-@pytest.fixture
-def mock(served: MockProcess) -> MockProcess:
-    """The module's two-worker mock, reset (its shared state too) for this test."""
-    served.reset()
-    return served
 
 
 def worker(response: requests.Response) -> int:
