@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Self, TypeVar
@@ -28,7 +29,7 @@ from mock_server.pytest_plugin import ServedApp
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["SERVE", "MockProcess", "in_thread", "static_site"]
+__all__ = ["SERVE", "MockProcess", "in_thread", "on_each_worker", "static_site", "worker"]
 
 SERVE = (sys.executable, "-m", "mock_server.cli", "serve", "--port", "0")
 """`cudis-mock serve` on a free loopback port, with this interpreter (and so this checkout)."""
@@ -257,3 +258,29 @@ def static_site(directory: Path, host: str = "127.0.0.1") -> Iterator[int]:
     finally:
         _stop(process, signal.SIGTERM)
         stdout.join(STOP_WITHIN)
+
+
+WORKER_ATTEMPTS = 300
+"""Requests `on_each_worker` may send before it gives up on a worker that never answers."""
+
+
+def worker(response: requests.Response) -> int:
+    """The process id of the worker that answered."""
+    return int(response.headers["X-Cudis-Mock-Worker"])
+
+
+def on_each_worker(call: Callable[[], requests.Response], workers: set[int] | int) -> dict[int, requests.Response]:
+    """An answer to the idempotent `call` (a new connection each time) from each of `workers`: the
+    workers' process ids, or how many there are.
+
+    Which worker accepts a connection is the kernel's choice, and one after another it may pick the
+    same worker ten times in a row; calls sent four at a time keep both busy, so both accept.
+    """
+    answers: dict[int, requests.Response] = {}
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(0, WORKER_ATTEMPTS, 4):
+            for response in pool.map(lambda _: call(), range(4)):
+                answers.setdefault(worker(response), response)
+            if (set(answers) >= workers) if isinstance(workers, set) else len(answers) >= workers:
+                return answers
+    raise AssertionError(f"only workers {sorted(answers)} answered, not all of {workers}")
