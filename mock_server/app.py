@@ -14,6 +14,7 @@ from cudis_spec import load_spec
 from . import hooks
 from .config import MockConfig
 from .context import EXTENSION_KEY, MockContext, mock_context
+from .http.fast_path import QueryFastPath
 from .http.fault_answers import fault_from_body
 from .http.logmask import install_log_masking
 from .http.paths import MergeSlashes
@@ -107,5 +108,7 @@ def create_app(
         handled |= set(handlers)
     check_coverage(spec, handled)
     hooks.register(app, self_check=config.validate_responses)
-    app.wsgi_app = MergeSlashes(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = QueryFastPath(  # type: ignore[method-assign]
+        MergeSlashes(app.wsgi_app), mock, self_check=config.validate_responses
+    )
     return app

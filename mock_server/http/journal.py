@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Request, Response, g
 from werkzeug.exceptions import HTTPException
@@ -11,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from ..context import MockContext
 from .masks import MaskMemo, cut, kept_headers, masked_headers
 
-__all__ = ["MaskMemo", "cut", "journal_request", "kept_headers", "masked_headers", "record_problem"]
+__all__ = ["MaskMemo", "cut", "journal_entry", "journal_request", "kept_headers", "masked_headers", "record_problem"]
 
 _CODE_PREFIX = re.compile(rb'^\{"code":(-?\d+)')
 
@@ -47,33 +49,61 @@ def record_problem(problem: str) -> None:
 def journal_request(mock: MockContext, req: Request, response: Response | None) -> None:
     """Append the entry of `req` (answered with `response`; None when its connection was dropped)."""
     state = g._get_current_object()  # one proxy look-up, not one per field
-    labels: tuple[str, ...] = state.get("cudis_fault_labels", ())
     dropped = bool(state.get("cudis_dropped", False))
+    answered = not dropped and response is not None
+    entry = journal_entry(
+        mock,
+        req.environ,
+        req.path,
+        _body_text(mock, req),
+        status=response.status_code if answered and response is not None else None,
+        code=_envelope_code(response) if answered and response is not None else None,
+        labels=state.get("cudis_fault_labels", ()),
+        reason=None if response is None else response.headers.get("X-Cudis-Mock-Reason"),
+        problems=list(state.get("cudis_problems", [])),
+    )
+    mock.store.append_journal(entry, mock.config.journal_limit, mock.config.journal_bytes)
+    g.cudis_journaled = True
+
+
+def journal_entry(
+    mock: MockContext,
+    environ: Mapping[str, Any],
+    path: str,
+    body_text: str,
+    *,
+    status: int | None,
+    code: int | None,
+    labels: tuple[str, ...] = (),
+    reason: str | None = None,
+    problems: list[str] | None = None,
+) -> dict[str, Any]:
+    """The journal entry of a request: its method, path (as werkzeug decodes it), query string,
+    headers and body text from `environ`, masked and cut to the spec's limits, and what it got."""
     limits = mock.spec.journal_field_bytes
     masks = mock.masks
     # A token can reach a URL or a body (a client following the authorize redirect to the mock,
     # a consent form's password): the journal keeps only its first characters.
-    path, path_cut = cut(masks.text(req.path), limits["path"])
-    query, query_cut = cut(masks.text(req.query_string.decode("latin-1")), limits["query"])
-    headers, headers_cut = masks.headers(req.environ, limits["header"], limits["headers"])
-    body, body_cut = cut(masks.text(_body_text(mock, req)), limits["body"])
-    entry = {
+    path, path_cut = cut(masks.text(path), limits["path"])
+    query, query_cut = cut(masks.text(environ.get("QUERY_STRING", "")), limits["query"])
+    headers, headers_cut = masks.headers(environ, limits["header"], limits["headers"])
+    body, body_cut = cut(masks.text(body_text), limits["body"])
+    entry: dict[str, Any] = {
         "time": mock.clock.now(),
-        "method": req.method,
+        "method": environ.get("REQUEST_METHOD", "GET").upper(),
         "path": path,
         "query": query,
         "headers": headers,
         "body": body,
-        "status": None if dropped or response is None else response.status_code,
-        "code": None if dropped or response is None else _envelope_code(response),
+        "status": status,
+        "code": code,
         "fault": ", ".join(labels) or None,
-        "reason": None if response is None else response.headers.get("X-Cudis-Mock-Reason"),
-        "problems": list(state.get("cudis_problems", [])),
+        "reason": reason,
+        "problems": problems or [],
         "worker": os.getpid(),
     }
     cuts = {"path": path_cut, "query": query_cut, "headers": headers_cut, "body": body_cut}
     truncated = [name for name, was_cut in cuts.items() if was_cut]
     if truncated:
         entry["truncated"] = truncated
-    mock.store.append_journal(entry, mock.config.journal_limit, mock.config.journal_bytes)
-    g.cudis_journaled = True
+    return entry

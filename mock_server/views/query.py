@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from functools import cache, partial
+from typing import Any
 
 from flask import Response, request
 
 from cudis_spec import Spec
 
-from ..context import mock_context
+from ..context import MockContext, mock_context
 from ..http.envelope import NotRecorded, success_body_json
 from ..oauth.tokens import bearer_token, check_access, token_digest
 from ..people.recordings import seconds_text
@@ -22,18 +24,22 @@ def _environ_key(header: str) -> str:
     return "HTTP_" + header.upper().replace("-", "_")
 
 
-def answer_query(metric: Metric) -> Response:
-    """Credentials, then the range, then the days: the answer of `metric` for the token's user."""
-    mock = mock_context()
-    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up, not five
+def query_body(
+    mock: MockContext,
+    metric: Metric,
+    environ: Mapping[str, Any],
+    raw_body: bytes,
+    args: Mapping[str, str],
+    repeated: Collection[str] = (),
+) -> bytes:
+    """Credentials, then the range, then the days: the success envelope of `metric` for the token's
+    user, or the typed error that refuses the request. Reads the headers from the WSGI environ
+    (the same keys werkzeug's `Headers` map) and the store's tokens; writes nothing."""
     now = mock.clock.now()
-    environ = req.environ  # the headers read from it directly: werkzeug's Headers map the same keys
     token = bearer_token(environ.get("HTTP_AUTHORIZATION"))
     record = mock.store.get_token(token_digest(token)) if token else None
     record = check_access(record, environ.get(_environ_key(mock.spec.client_id_header)), now)
-    args = req.args if environ.get("QUERY_STRING") else None
-    repeated = [name for name in args if len(args.getlist(name)) > 1] if args else ()
-    asked = mock.ranges.parse(req.get_data(cache=True), environ.get("CONTENT_TYPE"), args or {}, repeated)
+    asked = mock.ranges.parse(raw_body, environ.get("CONTENT_TYPE"), args, repeated)
     recordings = mock.fixtures.recordings
     data = recordings.get((record.user_id, metric, asked.start, asked.end)) if recordings else None
     if data is None:
@@ -44,8 +50,18 @@ def answer_query(metric: Metric) -> Response:
                 f"(the recording in {mock.fixtures.source} does not hold it; --replay-only serves nothing else)"
             )
         data = mock.engine.answer_json(metric, record.user_id, asked.start, asked.end, now, mock.config.empty_days)
-    success = mock.spec.codes.success
-    return Response(success_body_json(mock.spec.codes, data), status=success.http, mimetype="application/json")
+    return success_body_json(mock.spec.codes, data)
+
+
+def answer_query(metric: Metric) -> Response:
+    """The Flask view of a query endpoint (`query_body` with the request's body and query string)."""
+    mock = mock_context()
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up, not five
+    environ = req.environ
+    args = req.args if environ.get("QUERY_STRING") else None
+    repeated = [name for name in args if len(args.getlist(name)) > 1] if args else ()
+    body = query_body(mock, metric, environ, req.get_data(cache=True), args or {}, repeated)
+    return Response(body, status=mock.spec.codes.success.http, mimetype="application/json")
 
 
 def handlers(spec: Spec) -> dict[str, Handler]:
