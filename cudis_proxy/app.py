@@ -6,7 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from mock_server.http.envelope import (
     UpstreamFailure,
     dumps,
 )
+from mock_server.http.host_guard import HostNames
 from mock_server.http.logmask import install_log_masking, mask_secrets
 from mock_server.http.masks import MaskMemo
 
@@ -58,6 +59,8 @@ class ProxyContext:
             Recorder(config.record, config.record_user, config.upstream, spec) if config.record is not None else None
         )
         self.now = time_source
+        self.hosts = HostNames.parse(config.host, config.allowed_hosts)
+        self.host_allowed = lru_cache(maxsize=64)(self.hosts.allows)
 
 
 def _context(app: Flask) -> ProxyContext:
@@ -97,7 +100,8 @@ class PassedOn:
     def __call__(self, _environ: dict[str, Any], start_response: Any) -> list[bytes]:
         status = self.status_code
         headers = self.headers
-        if not (100 <= status < 200 or status in (204, 304)):
+        has_length = any(name.lower() == "content-length" for name, _ in headers)  # a HEAD's, the upstream's
+        if not (100 <= status < 200 or status in (204, 304) or has_length):
             headers = [*headers, ("Content-Length", str(len(self.content)))]
         start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'unknown').upper()}", headers)
         return [self.content]
@@ -121,7 +125,9 @@ def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -
         response = _envelope(spec, UpstreamFailure(judged.failure), verdict.header)
         code = _code(response)
     else:
-        passed = [(n, v) for n, v in exchange.response_headers.items() if n.lower() not in DROPPED_ANSWER_HEADERS]
+        # A HEAD's answer has no body: the length it states is the upstream's, handed on as it is.
+        dropped = DROPPED_ANSWER_HEADERS - {"content-length"} if incoming.method == "HEAD" else DROPPED_ANSWER_HEADERS
+        passed = [(n, v) for n, v in exchange.response_headers.items() if n.lower() not in dropped]
         passed.append((HEADER, verdict.header))
         response = PassedOn(exchange.status or 0, passed, exchange.content)
         code = judged.code
@@ -208,7 +214,11 @@ class _QueryFront:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         operation = self.routes.get(environ.get("PATH_INFO", ""))
-        if operation is None or environ.get("REQUEST_METHOD") not in FRONT_METHODS:
+        if (
+            operation is None
+            or environ.get("REQUEST_METHOD") not in FRONT_METHODS
+            or not self.proxy.host_allowed(environ.get("HTTP_HOST"))
+        ):
             return self.flask_wsgi(environ, start_response)
         incoming = Request(environ)
         response: Response | PassedOn
@@ -281,6 +291,15 @@ def create_proxy_app(
             methods=METHODS,
             provide_automatic_options=False,
         )
+
+    @app.before_request
+    def _guard_host() -> None:
+        # A page whose name rebinds to 127.0.0.1 must not read the journal or use the proxy (as the mock's guard).
+        proxy = _context(current_app)
+        host = request.environ.get("HTTP_HOST")
+        if not proxy.host_allowed(host):
+            raise proxy.hosts.refusal(host)
+
     app.add_url_rule("/__mock__/requests", "listRequests", _list_requests, methods=["GET"])
     app.add_url_rule("/__mock__/requests", "clearRequests", _clear_requests, methods=["DELETE"])
     app.add_url_rule("/oauth/authorize", "authorize", _authorize, methods=["GET"])

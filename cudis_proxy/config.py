@@ -22,6 +22,8 @@ class ProxyConfig:
     record_user: str = DEFAULT_RECORD_USER
     authorize_upstream: str | None = None
     journal_limit: int = 1000
+    allowed_hosts: str = ""
+    """Host names the proxy answers besides loopback ones and `host` (as the mock's --allowed-hosts)."""
     workers: int = 1
     """1: werkzeug's threaded server; N > 1: N processes of the mock's keep-alive gunicorn worker."""
 

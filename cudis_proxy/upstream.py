@@ -126,6 +126,8 @@ def read_answer(exchange: Exchange) -> tuple[str | None, int | None]:
     """Why the answer cannot be handed on (as unusable_answer), and the `code` of its envelope when it can."""
     if exchange.status is None:
         return exchange.error, None
+    if exchange.method == "HEAD":
+        return None, None  # an answer without a body, by definition
     try:
         document = json.loads(exchange.content)
     except (ValueError, UnicodeDecodeError):

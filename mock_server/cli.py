@@ -60,7 +60,7 @@ def serve(**options: Any) -> int:
 
 @cli.command(short_help="forward to a real CUDIS API, judge each answer against the contract, record it")
 @option("--upstream", required=True, metavar="URL", help="base URL of the API to forward to")
-@config_options("host", "port", "journal_limit")
+@config_options("host", "port", "journal_limit", "allowed_hosts")
 @option(
     "--upstream-timeout",
     type=float,

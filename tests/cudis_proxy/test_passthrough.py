@@ -46,6 +46,18 @@ def test_a_query_string_range_and_another_method_come_through(mock_process: Mock
         assert post.headers["X-Cudis-Contract"] == "pass"
 
 
+def test_a_head_comes_through_as_the_upstream_answered_it(mock_process: MockProcess) -> None:
+    with proxy_to(mock_process.base_url) as proxy:
+        headers = {"Authorization": f"Bearer {mock_process.token}", "Cudis-Client-Id": "cudis-wellness"}
+        through = requests.head(f"{proxy}/partner/v1/query/step", json=last_days(3), headers=headers, timeout=10)
+        direct = requests.head(f"{mock_process.base_url}/partner/v1/query/step", json=last_days(3), headers=headers)
+        _same_answer(through, direct)
+        assert through.content == b"" and through.headers["Content-Length"] == direct.headers["Content-Length"]
+        assert through.headers["X-Cudis-Contract"] in ("pass", "warn; other-methods-405")
+        (entry,) = journal(proxy)
+        assert (entry["method"], entry["status"], entry["upstream_failure"]) == ("HEAD", direct.status_code, None)
+
+
 @pytest.mark.parametrize("metric", METRICS)
 def test_the_reference_implementations_answers_come_through_byte_for_byte(metric: str) -> None:
     with in_thread(create_reference_app()) as upstream, proxy_to(upstream) as proxy:
