@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeGuard
 
+from contract_tests.days import OFFSETS as SUITE_OFFSETS
+from cudis_spec.rules import RangeContext, dates_out_of_range, local_midnight
+
 DAY = 86400
-OFFSETS = range(-12, 15)
-"""Whole-hour UTC offsets from UTC-12 to UTC+14, the zones a ring's owner can live in."""
+OFFSETS = tuple(offset // 3600 for offset in SUITE_OFFSETS if offset % 3600 == 0)
+"""The contract suite's offsets (UTC-12 to UTC+14) in whole hours: a persona's zone is an IANA name, and
+`Etc/GMT` names exist for whole hours only."""
 
 
 @dataclass(frozen=True)
@@ -53,13 +57,25 @@ def _ordinal(text: str) -> int | None:
 
 
 def consistent_offsets(recorded: Iterable[Recorded]) -> list[int]:
-    """The UTC offsets under which every listed date lies in its range's local dates, before the current day."""
-    answers = [(r, [_ordinal(d) for d in r.dates()]) for r in recorded]
+    """The UTC offsets (hours) under which every recorded answer lists only its range's days before the
+    current day: the spec's dates rule, as the contract suite applies it once it knows the offset."""
+    answers = [(RangeContext(start=r.start, end=r.end, now=r.recorded_at), _dates(r)) for r in recorded]
     return [
         offset
         for offset in OFFSETS
-        if all(o is not None and o in _span(r.start, r.end, r.recorded_at, offset) for r, days in answers for o in days)
+        if all(
+            days is not None and dates_out_of_range("date", days, context, offset * 3600) is None
+            for context, days in answers
+        )
     ]
+
+
+def _dates(r: Recorded) -> list[date] | None:
+    """The listed dates, or None when one is not a date (then no offset fits)."""
+    ordinals = [_ordinal(text) for text in r.dates()]
+    if any(o is None for o in ordinals):
+        return None
+    return [date.fromordinal(o + _EPOCH) for o in ordinals if o is not None]
 
 
 def zone_name(offset: int) -> str:
@@ -68,11 +84,23 @@ def zone_name(offset: int) -> str:
 
 
 def infer_offset(recorded: list[Recorded]) -> int:
-    """The offset the recorded dates imply: UTC when it fits, else the middle of those that fit (UTC when none)."""
+    """The offset the recorded dates imply: UTC when it fits, else the middle of those that fit (UTC when none).
+
+    The rule lets the day that begins exactly at `endTime` be listed (the page does not say whether
+    `endTime` belongs to the range), so an upstream a few hours east of UTC fits UTC too; offsets under
+    which every listed day begins before its range's end (the half-open reading) are preferred.
+    """
     offsets = consistent_offsets(recorded)
+    half_open = [o for o in offsets if all(_before_end(r, o) for r in recorded)]
+    offsets = half_open or offsets
     if not offsets or 0 in offsets:
         return 0
     return offsets[len(offsets) // 2]
+
+
+def _before_end(r: Recorded, offset: int) -> bool:
+    days = _dates(r) or []
+    return all(local_midnight(day, offset * 3600) < r.end for day in days)
 
 
 @dataclass

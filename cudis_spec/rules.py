@@ -205,7 +205,7 @@ def zone_name(offset: int) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}"
 
 
-def _date_out_of_range(field: str, days: list[date], context: RangeContext, offset: int) -> str | None:
+def dates_out_of_range(field: str, days: list[date], context: RangeContext, offset: int) -> str | None:
     """Why these dates cannot be the asked range's for a user at `offset`: overlapping it, before the current day.
 
     The page does not say whether the `endTime` instant belongs to the range, so the day that
@@ -226,7 +226,7 @@ def _date_out_of_range(field: str, days: list[date], context: RangeContext, offs
 
 def _dates_in_any_zone(field: str, days: list[date], context: RangeContext, offsets: tuple[int, ...]) -> str | None:
     """None when the dates are the asked range's for one of `offsets`; else why not, for the first offset."""
-    problems = [_date_out_of_range(field, days, context, offset) for offset in offsets]
+    problems = [dates_out_of_range(field, days, context, offset) for offset in offsets]
     if any(problem is None for problem in problems) or not problems:
         return None
     if len(offsets) == 1:

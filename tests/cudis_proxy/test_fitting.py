@@ -21,6 +21,14 @@ def test_dates_that_start_a_day_early_put_the_user_west_of_utc() -> None:
     assert fit(recorded).timezone.startswith("Etc/GMT+")
 
 
+def test_the_day_that_begins_at_end_time_fits_utc_by_the_rule_but_east_of_utc_is_preferred() -> None:
+    # 09-18 begins at endTime in UTC: the spec's rule allows it (endTime may belong to the range), but an
+    # upstream east of UTC lists it in the half-open reading most servers use.
+    recorded = [_steps(["2024-09-16", "2024-09-17", "2024-09-18"], MIDNIGHT, MIDNIGHT + 2 * DAY)]
+    assert consistent_offsets(recorded) == list(range(0, 15))
+    assert fit(recorded).timezone.startswith("Etc/GMT-")
+
+
 def test_utc_is_kept_when_it_fits_and_zone_names_use_posix_signs() -> None:
     recorded = [_steps(["2024-09-16", "2024-09-17"], MIDNIGHT, MIDNIGHT + 2 * DAY)]
     assert 0 in consistent_offsets(recorded) and fit(recorded).timezone == "UTC"
