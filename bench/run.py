@@ -276,7 +276,7 @@ def wrk(target: Target, days: int, connections: int, duration: float, end: int) 
         shutil.which("wrk") or "wrk",
         "-t1",
         f"-c{connections}",
-        f"-d{duration:g}s",
+        f"-d{max(1, round(duration))}s",  # wrk takes whole seconds
         "--timeout",
         "5s",
         "-s",

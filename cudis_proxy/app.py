@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from flask import Flask, Response, current_app, redirect, request
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
+from werkzeug.wsgi import get_input_stream
 
 from contract_tests.cases import BodyKind, Case
 from contract_tests.transport import Exchange
@@ -29,7 +31,7 @@ from mock_server.http.envelope import (
 )
 from mock_server.http.host_guard import HostNames
 from mock_server.http.logmask import install_log_masking, mask_secrets
-from mock_server.http.masks import MaskMemo
+from mock_server.http.masks import RAW_HEAD, MaskMemo, environ_headers
 
 from .config import ProxyConfig
 from .journal import Journal, masked_text
@@ -40,6 +42,7 @@ from .verdict import HEADER, Judge, Verdict, data_text
 EXTENSION_KEY = "cudis_proxy"
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 FRONT_METHODS = frozenset(METHODS)
+HEADERS_MEMO_SIZE = 1024
 log = logging.getLogger("cudis_mock")
 
 
@@ -55,6 +58,8 @@ class ProxyContext:
         self.judge = Judge(spec, read_answer)
         self.journal = Journal(config.journal_limit, journal)
         self.masks = MaskMemo()
+        self.headers: dict[bytes, dict[str, str]] = {}
+        """Request headers by raw head (Incoming.headers)."""
         self.recorder = (
             Recorder(config.record, config.record_user, config.upstream, spec) if config.record is not None else None
         )
@@ -107,14 +112,77 @@ class PassedOn:
         return [self.content]
 
 
-def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -> Response | PassedOn:
+@dataclass(frozen=True)
+class Incoming:
+    """What the proxy reads of a request, from the WSGI environ directly: building werkzeug's Request
+    and its headers cost the proxy more than forwarding the request."""
+
+    environ: dict[str, Any]
+    method: str
+    path: str
+    """As werkzeug decodes PATH_INFO."""
+    query_string: str
+    """The raw query string, as the environ holds it (latin-1 text)."""
+    body: bytes
+
+    @classmethod
+    def of(cls, environ: dict[str, Any], path: str | None = None) -> Incoming:
+        declared = environ.get("CONTENT_LENGTH")
+        if declared and declared.isdigit():
+            body = _read_exactly(environ["wsgi.input"], int(declared))
+        else:  # chunked, or no body: werkzeug's stream knows when it ends
+            body = get_input_stream(environ).read()
+        return cls(
+            environ,
+            environ.get("REQUEST_METHOD", "GET").upper(),
+            path if path is not None else Request(environ).path,
+            environ.get("QUERY_STRING", ""),
+            body,
+        )
+
+    @property
+    def target(self) -> str:
+        """The path and query string the upstream is asked for, the query string's bytes as they came."""
+        return f"{self.path}?{self.query_string}" if self.query_string else self.path
+
+    def headers(self, memo: dict[bytes, dict[str, str]] | None = None) -> dict[str, str]:
+        """The request's headers (a new dict), from `memo` when the server gave the raw head that keys it."""
+        head = self.environ.get(RAW_HEAD)
+        found = memo.get(head) if memo is not None and head is not None else None
+        if found is None:
+            found = {name: value for _key, name, value in environ_headers(self.environ)}
+            if memo is not None and head is not None:
+                if len(memo) >= HEADERS_MEMO_SIZE:
+                    memo.clear()
+                memo[head] = found
+        return dict(found)
+
+    def header(self, name: str) -> str | None:
+        return self.environ.get("HTTP_" + name.upper().replace("-", "_"))
+
+    def args(self) -> dict[str, str]:
+        """The query string's parameters, the first value of each, as werkzeug parses them."""
+        return Request(self.environ).args.to_dict() if self.query_string else {}
+
+
+def _read_exactly(stream: Any, length: int) -> bytes:
+    parts, left = [], length
+    while left > 0:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Incoming) -> Response | PassedOn:
     """Forward `incoming` to the upstream and hand back its answer (or an envelope saying why not),
     with the verdict; journal and record the exchange."""
     spec = proxy.spec
-    path = incoming.full_path if incoming.query_string else incoming.path
-    body = incoming.get_data(cache=True)
-    headers = dict(incoming.headers.items())
-    exchange = proxy.upstream.send(incoming.method, path, headers, body if body else None)
+    body = incoming.body
+    headers = incoming.headers(proxy.headers)
+    exchange = proxy.upstream.send(incoming.method, incoming.target, headers, body if body else None)
     now = proxy.now()
     judged = proxy.judge.judge(operation, exchange, now)
     verdict = judged.verdict
@@ -139,7 +207,7 @@ def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Request) -
 
 
 def _record(
-    proxy: ProxyContext, operation: QueryOperation, case: Case, exchange: Exchange, incoming: Request, now: float
+    proxy: ProxyContext, operation: QueryOperation, case: Case, exchange: Exchange, incoming: Incoming, now: float
 ) -> list[str]:
     """Record a successful exchange, when recording; the problems to journal."""
     if proxy.recorder is None or case.probe is not None or exchange.method != operation.method:
@@ -147,9 +215,9 @@ def _record(
     document = exchange.json()
     if not isinstance(document, dict) or document.get("code") != proxy.spec.codes.success.code:
         return []
-    asked = _range(case, dict(incoming.args))
+    asked = _range(case, incoming.args())
     data = data_text(exchange.content)
-    client_id = incoming.headers.get(proxy.spec.client_id_header, "")
+    client_id = incoming.header(proxy.spec.client_id_header) or ""
     if asked is None or data is None:
         return ["not recorded: the range or the data could not be read"]
     try:
@@ -161,7 +229,7 @@ def _record(
 
 def _journal(
     proxy: ProxyContext,
-    incoming: Request,
+    incoming: Incoming,
     body: bytes,
     exchange: Exchange,
     status: int,
@@ -179,7 +247,7 @@ def _journal(
             "time": now,
             "method": incoming.method,
             "path": masks.text(incoming.path),
-            "query": masks.text(incoming.query_string.decode("latin-1")),
+            "query": masks.text(incoming.query_string),
             "headers": masks.headers(incoming.environ)[0],
             "body": masked_text(body, masks.text),
             "upstream_status": exchange.status,
@@ -220,7 +288,7 @@ class _QueryFront:
             or not self.proxy.host_allowed(environ.get("HTTP_HOST"))
         ):
             return self.flask_wsgi(environ, start_response)
-        incoming = Request(environ)
+        incoming = Incoming.of(environ, operation.path)
         response: Response | PassedOn
         try:
             response = forward(self.proxy, operation, incoming)
@@ -238,7 +306,7 @@ def _crashed(error: Exception) -> UpstreamFailure:
 
 def _view(operation: QueryOperation) -> Response | PassedOn:
     """A query endpoint through Flask (a HEAD; _QueryFront answers the others)."""
-    return forward(_context(current_app), operation, request._get_current_object())  # type: ignore[attr-defined]
+    return forward(_context(current_app), operation, Incoming.of(request.environ, request.path))
 
 
 def _loopback_only() -> None:

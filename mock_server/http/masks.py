@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..oauth.tokens import bearer_token, mask
@@ -13,6 +13,10 @@ _SECRET_HEADER = re.compile(r"AUTH|TOKEN|SECRET|KEY|COOKIE|SESSION|PASSWORD|CRED
 """A header named like this holds a credential whatever its value looks like: it keeps only a hint."""
 _ENVIRON_BODY_HEADERS = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
 _UNLIMITED = 1 << 62
+RAW_HEAD = "cudis.raw_head"
+"""Environ key of the request's raw head (request line and headers), set by a server that read it
+(serving/http1.py): the headers in the environ are a function of those bytes alone, so the bytes key
+what is worked out from the headers."""
 
 
 def cut(text: str, limit: int) -> tuple[str, bool]:
@@ -36,27 +40,30 @@ def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     return kept_headers(environ, _UNLIMITED, _UNLIMITED)[0]
 
 
-def kept_headers(environ: Mapping[str, Any], value_bytes: int, count: int) -> tuple[dict[str, str], bool]:
-    """The request's headers as `request.headers.items()` lists them (read from the WSGI environ
-    directly, which is several times cheaper), every value masked for secrets; the first `count`
-    headers, each cut to `value_bytes`; and whether anything was cut."""
-    headers: dict[str, str] = {}
-    truncated = False
+def environ_headers(environ: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """The request's headers as `request.headers.items()` lists them, read from the WSGI environ
+    directly (several times cheaper): (environ key, name, value)."""
     for key, value in environ.items():
         if key.startswith("HTTP_"):
             if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
                 continue
-            name = key[5:].replace("_", "-").title()
+            yield key, key[5:].replace("_", "-").title(), value
         elif key in _ENVIRON_BODY_HEADERS and value:
-            name = _ENVIRON_BODY_HEADERS[key]
-        else:
-            continue
+            yield key, _ENVIRON_BODY_HEADERS[key], value
+
+
+def kept_headers(environ: Mapping[str, Any], value_bytes: int, count: int) -> tuple[dict[str, str], bool]:
+    """The request's headers (`environ_headers`), every value masked for secrets; the first `count`
+    headers, each cut to `value_bytes`; and whether anything was cut."""
+    headers: dict[str, str] = {}
+    truncated = False
+    for key, name, value in environ_headers(environ):
         if len(headers) == count:
             truncated = True
             break
-        value, was_cut = cut(_masked_value(key, value), value_bytes)
+        masked, was_cut = cut(_masked_value(key, value), value_bytes)
         truncated |= was_cut
-        headers[name] = value
+        headers[name] = masked
     return headers, truncated
 
 
@@ -89,10 +96,15 @@ class MaskMemo:
         self, environ: Mapping[str, Any], value_bytes: int = _UNLIMITED, count: int = _UNLIMITED
     ) -> tuple[dict[str, str], bool]:
         """`kept_headers(environ, value_bytes, count)`, a new dict each time."""
+        head = environ.get(RAW_HEAD)
         key = (
-            value_bytes,
-            count,
-            *(item for item in environ.items() if item[0].startswith("HTTP_") or item[0] in _ENVIRON_BODY_HEADERS),
+            (value_bytes, count, head)
+            if head is not None
+            else (
+                value_bytes,
+                count,
+                *(item for item in environ.items() if item[0].startswith("HTTP_") or item[0] in _ENVIRON_BODY_HEADERS),
+            )
         )
         found = self._headers.get(key)
         if found is None:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from ..http.masks import RAW_HEAD
+
 _REQUEST_LINE = re.compile(rb"([A-Z]{1,20}) (/[\x21-\x7e]*) HTTP/1\.([01])")
 _HEADER = re.compile(rb"([!#$%&'*+\-.^`|~0-9A-Za-z]+):[ \t]*([^\x00-\x08\x0a-\x1f\x7f]*?)[ \t]*")
 _FORWARDED_SCHEME = frozenset({"HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_PROTOCOL", "HTTP_X_FORWARDED_SSL"})
@@ -71,6 +73,7 @@ def parse(raw: bytes, head_end: int, base: dict[str, Any], memo: HeadMemo | None
         return None
     environ = dict(base)
     environ.update(found.fields)
+    environ[RAW_HEAD] = head
     environ["wsgi.input"] = io.BytesIO(raw[head_end + 4 :])
     return Request(environ, found.keep_alive, found.version, found.head_only)
 

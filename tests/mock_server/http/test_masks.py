@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from mock_server.http.logmask import mask_secrets
-from mock_server.http.masks import MaskMemo, masked_headers
+from mock_server.http.masks import RAW_HEAD, MaskMemo, masked_headers
+from mock_server.serving import http1
 
 TOKEN = "PHCW3OVMXQZX5FJUR6ZK4FAA2MK2CWWA"
 ENVIRON = {
@@ -43,3 +44,16 @@ def test_remembered_headers_are_cut_by_the_limits_asked() -> None:
     assert memo.headers(ENVIRON, 1 << 20, 2) == (dict(list(whole.items())[:2]), True)
     short, cut = memo.headers(ENVIRON, 8, 100)
     assert cut and short["Cudis-Client-Id"].startswith("cudis-we…") and memo.headers(ENVIRON) == (whole, False)
+
+
+def test_headers_remembered_by_the_raw_head_a_server_read_are_that_heads_headers() -> None:
+    memo = MaskMemo(size=2)
+    base = http1.base_environ(("127.0.0.1", 8000), ("127.0.0.1", 50000))
+    heads: http1.HeadMemo = {}
+    for round_ in range(3):
+        for token in ("PHCW3OVMXQZX5FJUR6ZK4FAA2MK2CWWA", "ZZZZ3OVMXQZX5FJUR6ZK4FAA2MK2CWWA", "AAAA3OVMXQZX5FJUR6ZK"):
+            raw = f"GET /x HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer {token}\r\nX-N: {round_}\r\n\r\n".encode()
+            request = http1.parse(raw, raw.find(b"\r\n\r\n"), base, heads)
+            assert request is not None and request.environ[RAW_HEAD] == raw[:-4]
+            assert memo.headers(request.environ)[0] == masked_headers(request.environ)
+            assert memo.headers(request.environ)[0]["Authorization"] == f"Bearer {token[:4]}…"
