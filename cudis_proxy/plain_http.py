@@ -56,6 +56,7 @@ class PlainHttp:
         self.authority = host if port == 80 else f"{host}:{port}"
         self.timeout = timeout
         self._idle: list[_Connection] = []
+        self._heads: HeadMemo = {}
         self._lock = threading.Lock()
 
     def request(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> Answer:
@@ -109,7 +110,7 @@ class PlainHttp:
                 connection.sock.sendall(raw)
             except (BrokenPipeError, ConnectionResetError):
                 raise _ClosedEarly from None
-            answer, keep = _read_answer(connection, method)
+            answer, keep = _read_answer(connection, method, self._heads)
         except _ClosedEarly:
             connection.sock.close()
             raise
@@ -134,7 +135,7 @@ class _ClosedEarly(Exception):
     """The connection closed (or was reset) before any byte of the answer."""
 
 
-def _read_answer(connection: _Connection, method: str) -> tuple[Answer, bool]:
+def _read_answer(connection: _Connection, method: str, heads: HeadMemo) -> tuple[Answer, bool]:
     """The answer on `connection` (1xx interim answers skipped) and whether the connection may be reused."""
     while True:
         end = connection.buf.find(b"\r\n\r\n")
@@ -152,25 +153,18 @@ def _read_answer(connection: _Connection, method: str) -> tuple[Answer, bool]:
                     raise _ClosedEarly
                 raise Broke(f"the upstream's answer is not HTTP: {bytes(connection.buf[:60])!r}")
             end = connection.buf.find(b"\r\n\r\n")
-        head = bytes(connection.buf[:end]).decode("latin-1")
+        raw_head = bytes(connection.buf[:end])
         del connection.buf[: end + 4]
-        status_line, *lines = head.split("\r\n")
-        version, _, rest = status_line.partition(" ")
-        code = rest[:3]
-        if not version.startswith("HTTP/1.") or not code.isdigit():
-            raise Broke(f"the upstream's answer is not HTTP: {status_line[:60]!r}")
-        status = int(code)
+        read = heads.get(raw_head)
+        if read is None:
+            read = _read_head(raw_head)
+            if len(heads) >= _HEADS_SIZE:
+                heads.clear()
+            heads[raw_head] = read
+        version, status, headers, lowered = read
         if 100 <= status < 200:
             continue
-        headers: dict[str, str] = {}
-        lowered: dict[str, str] = {}
-        for line in lines:
-            name, colon, value = line.partition(":")
-            if not colon:
-                raise Broke(f"the upstream's answer has a header that is not one: {line[:60]!r}")
-            name, value = name.strip(), value.strip()
-            first = lowered.setdefault(name.lower(), name)
-            headers[first] = f"{headers[first]}, {value}" if first in headers else value
+        headers = dict(headers)
         break
     closes = lowered.get("connection") and "close" in headers[lowered["connection"]].lower()
     keep = version == "HTTP/1.1" and not closes
@@ -189,6 +183,32 @@ def _read_answer(connection: _Connection, method: str) -> tuple[Answer, bool]:
         content, keep = bytes(connection.buf), False
     encoding = headers.get(lowered.get("content-encoding", ""), "").strip().lower()
     return Answer(status, headers, _decoded(content, encoding)), keep
+
+
+_HeadRead = tuple[str, int, dict[str, str], dict[str, str]]
+HeadMemo = dict[bytes, _HeadRead]
+"""Answer heads read lately (an upstream repeats its head within a second: same Date, same length): a
+head's reading depends on its bytes alone. Shared by a pool's threads: a dict's get and set are atomic."""
+_HEADS_SIZE = 256
+
+
+def _read_head(raw_head: bytes) -> _HeadRead:
+    """The version, status, headers and lower-cased names of an answer's head; Broke when it is not HTTP."""
+    status_line, *lines = raw_head.decode("latin-1").split("\r\n")
+    version, _, rest = status_line.partition(" ")
+    code = rest[:3]
+    if not version.startswith("HTTP/1.") or not code.isdigit():
+        raise Broke(f"the upstream's answer is not HTTP: {status_line[:60]!r}")
+    headers: dict[str, str] = {}
+    lowered: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise Broke(f"the upstream's answer has a header that is not one: {line[:60]!r}")
+        name, value = name.strip(), value.strip()
+        first = lowered.setdefault(name.lower(), name)
+        headers[first] = f"{headers[first]}, {value}" if first in headers else value
+    return version, int(code), headers, lowered
 
 
 def _exactly(connection: _Connection, length: int) -> bytes:

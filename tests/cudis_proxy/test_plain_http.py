@@ -87,6 +87,15 @@ def test_answers_on_one_kept_alive_connection() -> None:
     assert len(accepted) == 1
 
 
+def test_a_repeated_head_is_read_once_and_each_answer_gets_headers_of_its_own() -> None:
+    with scripted([_answer(b"X-N: 1\r\n")] * 3) as (client, _accepted):
+        first = client.request("GET", "/q", {}, None)
+        first.headers["X-N"] = "changed by the caller"
+        again = [client.request("GET", "/q", {}, None) for _ in range(2)]
+    assert [a.headers["X-N"] for a in again] == ["1", "1"] and all(a.content == BODY for a in again)
+    assert len(client._heads) == 1
+
+
 def test_a_chunked_answer_a_gzipped_one_and_repeated_headers() -> None:
     chunked = (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nVary: A\r\nvary: B\r\n\r\n"
