@@ -86,11 +86,13 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         self.selector.register(self.PIPE[0], selectors.EVENT_READ, None)
         max_body = int(getattr(self.wsgi, "config", {}).get("MAX_CONTENT_LENGTH") or MAX_BODY)
         tick = min(self.timeout / 2 if self.timeout else 1.0, 1.0)  # notify the arbiter this often
-        next_sweep = 0.0
+        next_sweep = next_notify = 0.0
         try:
             while self.alive:
-                self.notify()
                 now = time.monotonic()
+                if now >= next_notify:  # a syscall (utime): not once per request, the arbiter's timeout is 60 s
+                    self.notify()
+                    next_notify = now + tick / 2
                 if now >= next_sweep:
                     if not self._parent_alive():
                         return
@@ -171,7 +173,6 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
                 return
             connection.continued = False
             connection.started = time.monotonic() if connection.buf else None
-            self.notify()
 
     def _handle(self, connection: _Connection, raw: bytes, last: bool) -> bool:
         """Parse and answer one whole request (`last`: tell the client the connection closes after
