@@ -1,5 +1,7 @@
 -- wrk script: GET with a JSON body and both headers, cycling over the three query endpoints.
--- Configured by environment: BENCH_TOKEN, BENCH_CLIENT, BENCH_DAYS, BENCH_END (Unix seconds).
+-- Configured by environment: BENCH_TOKEN, BENCH_CLIENT, BENCH_DAYS, BENCH_END (Unix seconds), and
+-- BENCH_PACE_MS: when set, each connection waits that long after an answer before its next request
+-- (a paced load below capacity, for the latency a hop adds; without it, as fast as answers come).
 -- response() counts answers that are not an HTTP 200 carrying "code": 200 (a mock answering an
 -- error envelope fast must not look fast); done() prints one JSON line the harness parses.
 
@@ -7,6 +9,7 @@ local token = os.getenv("BENCH_TOKEN")
 local client = os.getenv("BENCH_CLIENT") or "cudis-wellness"
 local days = tonumber(os.getenv("BENCH_DAYS") or "30")
 local finish = tonumber(os.getenv("BENCH_END"))
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "0")
 local paths = {"/partner/v1/query/heart_beat", "/partner/v1/query/step", "/partner/v1/query/sleep"}
 local requests = {}
 local counter = 0
@@ -26,6 +29,12 @@ function init(args)
   }
   for i, path in ipairs(paths) do
     requests[i] = wrk.format("GET", path, headers, body)
+  end
+end
+
+if pace > 0 then
+  function delay()
+    return pace
   end
 end
 
