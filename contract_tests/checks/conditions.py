@@ -22,7 +22,10 @@ def the_operation(ctx: Context, exchange: Exchange, case: Case) -> bool:
 
 
 def another_method(ctx: Context, exchange: Exchange, case: Case) -> bool:
-    """Sent with another method than the operation's."""
+    """Sent with another method than the operation's. HEAD on a GET operation is not one: it is the GET
+    without its content (RFC 9110, section 9.3.2), which a server may answer as the GET or refuse."""
+    if exchange.method == "HEAD" and case.operation.method == "GET":
+        return False
     return not the_operation(ctx, exchange, case)
 
 

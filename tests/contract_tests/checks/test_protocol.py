@@ -20,3 +20,9 @@ def test_another_method_gets_405_or_a_warning() -> None:
     [(family, broke)] = judged(answer(200, OK, method="POST"), sent)
     assert (family, broke.rule, broke.severity) == (Family.PROTOCOL, "other-methods-405", Severity.WARNING)
     assert broke.assumption == "error-http-status" and broke.says == "POST on a query path gets HTTP 405"
+
+
+def test_head_is_the_get_without_its_content_not_another_method() -> None:
+    sent = query(VALID)
+    assert judged(answer(200, b"", method="HEAD"), sent) == []
+    assert judged(answer(405, b"", method="HEAD"), sent) == []
