@@ -31,7 +31,7 @@ from mock_server.http.envelope import (
 )
 from mock_server.http.host_guard import HostNames
 from mock_server.http.logmask import install_log_masking, mask_secrets
-from mock_server.http.masks import RAW_HEAD, MaskMemo, environ_headers
+from mock_server.http.masks import RAW_HEAD, MaskMemo, environ_headers, environ_key
 
 from .config import ProxyConfig
 from .journal import Journal, masked_text
@@ -158,7 +158,7 @@ class Incoming:
         return dict(found)
 
     def header(self, name: str) -> str | None:
-        return self.environ.get("HTTP_" + name.upper().replace("-", "_"))
+        return self.environ.get(environ_key(name))
 
     def args(self) -> dict[str, str]:
         """The query string's parameters, the first value of each, as werkzeug parses them."""

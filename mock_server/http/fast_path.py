@@ -23,18 +23,20 @@ from werkzeug.http import HTTP_STATUS_CODES
 from cudis_spec import Operation, RangeContext
 
 from ..context import MockContext
+from ..hooks import WORKER_HEADER
+from ..state import faults
 from ..views.query import query_body
 from .host_guard import HostNames
 from .journal import journal_entry
+from .masks import environ_key
 from .selfcheck import response_problems
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-_WORKER_HEADER = "X-Cudis-Mock-Worker"
 _HANDED_OVER = (
-    "HTTP_ORIGIN",  # CORS: cors.py grants it
-    "HTTP_X_CUDIS_MOCK_FAULT",  # a per-request fault: hooks.py and fault_answers.py
+    environ_key("Origin"),  # CORS: cors.py grants it
+    environ_key(faults.HEADER),  # a per-request fault: hooks.py and fault_answers.py
 )
 
 
@@ -75,7 +77,7 @@ class QueryFastPath:
             [
                 ("Content-Type", "application/json"),
                 ("Content-Length", str(len(answer))),
-                (_WORKER_HEADER, str(os.getpid())),
+                (WORKER_HEADER, str(os.getpid())),
             ],
         )
         return [answer]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from ..oauth.tokens import bearer_token, mask
@@ -38,6 +39,12 @@ def _masked_value(key: str, value: str) -> str:
 def masked_headers(environ: Mapping[str, Any]) -> dict[str, str]:
     """The request's headers as `request.headers.items()` lists them, every value masked for secrets."""
     return kept_headers(environ, _UNLIMITED, _UNLIMITED)[0]
+
+
+@cache
+def environ_key(header: str) -> str:
+    """Where WSGI puts a request header (`Cudis-Client-Id` -> `HTTP_CUDIS_CLIENT_ID`)."""
+    return "HTTP_" + header.upper().replace("-", "_")
 
 
 def environ_headers(environ: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from flask import Response, request
@@ -12,16 +12,11 @@ from cudis_spec import Spec
 
 from ..context import MockContext, mock_context
 from ..http.envelope import NotRecorded, success_body_json
+from ..http.masks import environ_key
 from ..oauth.tokens import bearer_token, check_access, token_digest
 from ..people.recordings import seconds_text
 from ..synth import Metric
 from .routing import Handler
-
-
-@cache
-def _environ_key(header: str) -> str:
-    """Where WSGI puts a request header (`Cudis-Client-Id` -> `HTTP_CUDIS_CLIENT_ID`)."""
-    return "HTTP_" + header.upper().replace("-", "_")
 
 
 def query_body(
@@ -38,7 +33,7 @@ def query_body(
     now = mock.clock.now()
     token = bearer_token(environ.get("HTTP_AUTHORIZATION"))
     record = mock.store.get_token(token_digest(token)) if token else None
-    record = check_access(record, environ.get(_environ_key(mock.spec.client_id_header)), now)
+    record = check_access(record, environ.get(environ_key(mock.spec.client_id_header)), now)
     asked = mock.ranges.parse(raw_body, environ.get("CONTENT_TYPE"), args, repeated)
     recordings = mock.fixtures.recordings
     data = recordings.get((record.user_id, metric, asked.start, asked.end)) if recordings else None
