@@ -91,16 +91,12 @@ def infer_offset(recorded: list[Recorded]) -> int:
     which every listed day begins before its range's end (the half-open reading) are preferred.
     """
     offsets = consistent_offsets(recorded)
-    half_open = [o for o in offsets if all(_before_end(r, o) for r in recorded)]
+    ends = [(r.end, _dates(r) or []) for r in recorded]  # each answer's dates parsed once, not per offset
+    half_open = [o for o in offsets if all(local_midnight(d, o * 3600) < end for end, days in ends for d in days)]
     offsets = half_open or offsets
     if not offsets or 0 in offsets:
         return 0
     return offsets[len(offsets) // 2]
-
-
-def _before_end(r: Recorded, offset: int) -> bool:
-    days = _dates(r) or []
-    return all(local_midnight(day, offset * 3600) < r.end for day in days)
 
 
 @dataclass
