@@ -14,7 +14,8 @@ import click
 from flask import Flask
 from werkzeug.serving import make_server
 
-from mock_server.serving.server import _RequestHandler, _worker_runner
+from mock_server.serving.server import _worker_runner
+from mock_server.serving.single import _RequestHandler
 
 from .app import create_proxy_app
 from .config import ProxyConfig

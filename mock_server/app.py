@@ -1,4 +1,4 @@
-"""The app factory: spec, fixtures, store and blueprints; the hooks give every failure one error path."""
+"""The app factory: the context (context.py), the blueprints and the hooks, behind the front (front.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,11 @@ from typing import Any
 from flask import Flask, Response
 from flask.sessions import SessionInterface
 
-from cudis_spec import load_spec
-
 from . import hooks
 from .config import MockConfig
-from .context import EXTENSION_KEY, MockContext, mock_context
-from .http.fast_path import QueryFastPath
-from .http.fault_answers import fault_from_body
-from .http.logmask import install_log_masking
-from .http.paths import MergeSlashes
-from .http.ranges import RangeMemo, range_rules
-from .people import load_fixtures
-from .state import MemoryStore, Store
-from .state.clock import MockClock
-from .state.scenarios import load_scenario
-from .synth import DataEngine
+from .context import EXTENSION_KEY, MockContext, build_context
+from .front import front
+from .state import Store
 from .views import admin, explorer, index, oauth, query
 from .views.routing import check_coverage, operation_blueprint
 
@@ -66,35 +56,23 @@ def create_app(
 
     With `config.scenario`, its faults (and clock) replace those in the store.
     """
-    config = config or MockConfig()
-    spec = load_spec()
-    fixtures = load_fixtures(config.fixtures)
-    if config.replay_only and not fixtures.recordings:
-        raise ValueError(f"--replay-only: {fixtures.source} holds no recordings.yaml (see cudis-mock proxy --record)")
-    if config.auto_approve is not None and config.auto_approve not in fixtures.users:
-        raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
-    store = store or MemoryStore()
-    install_log_masking()
+    return app_for(build_context(config, store=store, time_source=time_source, sleep=sleep))
+
+
+def app_for(mock: MockContext) -> Flask:
+    """The Flask app of `mock`, behind the front."""
+    app = flask_app(mock)
+    app.wsgi_app = front(app.wsgi_app, mock)  # type: ignore[method-assign]
+    return app
+
+
+def flask_app(mock: MockContext) -> Flask:
+    """The Flask app of `mock`: the blueprints bound from the spec, and the hooks."""
     app = MockFlask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes + 1  # see limit_body
+    app.config["MAX_CONTENT_LENGTH"] = mock.config.max_body_bytes + 1  # see limit_body
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    rules = range_rules(spec)
-    app.extensions[EXTENSION_KEY] = MockContext(
-        config=config,
-        spec=spec,
-        fixtures=fixtures,
-        engine=DataEngine(config.seed, fixtures.users),
-        store=store,
-        clock=MockClock(store, time_source),
-        range_rules=rules,
-        ranges=RangeMemo(rules),
-        sleep=sleep,
-    )
-    mock = mock_context(app)
-    if config.scenario is not None:
-        with app.app_context():
-            mock.scenario = load_scenario(config.scenario, spec, lambda body: fault_from_body(mock, body, "check"))
-            admin.apply_scenario(mock)
+    app.extensions[EXTENSION_KEY] = mock
+    spec = mock.spec
     handled: set[str] = set()
     blueprints = {
         "query": query.handlers(spec),
@@ -107,8 +85,5 @@ def create_app(
         app.register_blueprint(operation_blueprint(name, spec, handlers))
         handled |= set(handlers)
     check_coverage(spec, handled)
-    hooks.register(app, self_check=config.validate_responses)
-    app.wsgi_app = QueryFastPath(  # type: ignore[method-assign]
-        MergeSlashes(app.wsgi_app), mock, self_check=config.validate_responses
-    )
+    hooks.register(app, self_check=mock.config.validate_responses)
     return app

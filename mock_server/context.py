@@ -1,25 +1,28 @@
-"""Everything a request handler needs, built once by the app factory and hung off the app."""
+"""Everything a request handler needs, built once at start-up (without Flask) and hung off the app."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from flask import Flask, current_app
-
-from cudis_spec import Spec
+from cudis_spec import Spec, load_spec
 
 from .config import MockConfig
 from .http.masks import MaskMemo
-from .http.ranges import RangeMemo, RangeRules
+from .http.ranges import RangeMemo, RangeRules, range_rules
 from .oauth.tokens import TokenRecord
-from .people import Fixtures
+from .people import Fixtures, load_fixtures
+from .state import MemoryStore
 from .state.clock import MockClock
-from .state.scenarios import Scenario
+from .state.control import apply_scenario, fault_from_body
+from .state.scenarios import Scenario, load_scenario
 from .state.store import Store
 from .synth import DataEngine
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 EXTENSION_KEY = "cudis_mock"
 PRUNE_EVERY = 256
@@ -90,5 +93,48 @@ class MockContext:
             self.store.prune_tokens(self.clock.now() - PRUNE_AFTER)
 
 
+def build_context(
+    config: MockConfig | None = None,
+    *,
+    store: Store | None = None,
+    time_source: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> MockContext:
+    """Spec and fixtures loaded and checked, state in `store` (memory by default).
+
+    With `config.scenario`, its faults (and clock) replace those in the store. Raises FixtureError
+    or ValueError for what `config` names and cannot be used.
+    """
+    config = config or MockConfig()
+    spec = load_spec()
+    fixtures = load_fixtures(config.fixtures)
+    if config.replay_only and not fixtures.recordings:
+        raise ValueError(f"--replay-only: {fixtures.source} holds no recordings.yaml (see cudis-mock proxy --record)")
+    if config.auto_approve is not None and config.auto_approve not in fixtures.users:
+        raise ValueError(f"--auto-approve: unknown user {config.auto_approve!r} (known: {', '.join(fixtures.users)})")
+    store = store or MemoryStore()
+    rules = range_rules(spec)
+    mock = MockContext(
+        config=config,
+        spec=spec,
+        fixtures=fixtures,
+        engine=DataEngine(config.seed, fixtures.users),
+        store=store,
+        clock=MockClock(store, time_source),
+        range_rules=rules,
+        ranges=RangeMemo(rules),
+        sleep=sleep,
+    )
+    if config.scenario is not None:
+        mock.scenario = load_scenario(config.scenario, spec, lambda body: fault_from_body(mock, body, "check"))
+        apply_scenario(mock)
+    return mock
+
+
 def mock_context(app: Flask | None = None) -> MockContext:
-    return cast(MockContext, (app or current_app).extensions[EXTENSION_KEY])
+    """The context of `app`, or of the app handling the current request."""
+    if app is None:
+        from flask import current_app  # here, not at the top: the worker front (serving/front.py) runs without Flask
+
+        app = current_app
+    return cast(MockContext, app.extensions[EXTENSION_KEY])

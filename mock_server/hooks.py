@@ -21,6 +21,7 @@ from .http import cors, envelope
 from .http.admin_guard import ADMIN_HEADER, check_admin, check_same_origin, has_admin_token, is_admin_path
 from .http.envelope import ApiError, ControlForbidden
 from .http.fault_answers import REASON_HEADER, effect_of, fault_answer
+from .http.headers import WORKER_HEADER
 from .http.host_guard import HostNames
 from .http.journal import journal_request, record_problem
 from .http.paths import literal_paths, suggest
@@ -29,8 +30,6 @@ from .state import faults
 from .state.store import StoreUnavailable
 
 log = logging.getLogger("cudis_mock")
-
-WORKER_HEADER = "X-Cudis-Mock-Worker"
 
 
 def register(app: Flask, *, self_check: bool) -> None:

@@ -10,13 +10,15 @@ another origin or carries a body not declared JSON. curl and test clients send n
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from flask import Request
 
 from ..oauth.tokens import bearer_token
 from .envelope import ControlForbidden, UnsupportedMedia
 from .host_guard import host_name, is_loopback_address
+
+if TYPE_CHECKING:
+    from flask import Request
 
 ADMIN_PREFIX = "/__mock__/"
 ADMIN_HEADER = "X-Cudis-Mock-Admin"

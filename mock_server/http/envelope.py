@@ -7,13 +7,14 @@ HTTP status come from the spec's code catalogue, at the one place an error is re
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
-
-from werkzeug.wrappers import Response
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cudis_spec import CodeCatalogue, CodeInfo
 
-_R = TypeVar("_R", bound=Response)
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Response
+
+_R = TypeVar("_R", bound="Response")
 
 
 class ApiError(Exception):

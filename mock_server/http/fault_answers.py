@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Request, Response, g
 
 from ..context import MockContext
 from ..state import faults
+from ..state.control import fault_from_body
 from ..state.faults import Effect, Fault, FaultError
 from .envelope import Internal, InvalidField, error_body, with_challenge
 from .journal import journal_request
-from .json_body import check_object
 
 REASON_HEADER = "X-Cudis-Mock-Reason"
-_FAULT_REQUEST = "#/components/schemas/FaultRequest"
-
-
-def fault_from_body(mock: MockContext, body: Mapping[str, Any], fault_id: str) -> Fault:
-    """A fault from a POST /__mock__/faults body (or a header item, or a scenario entry); InvalidField if bad."""
-    messages = mock.spec.schema_messages(_FAULT_REQUEST, document="admin")
-    check_object(body, mock.spec.admin.validator(_FAULT_REQUEST), messages, order=("kind",))
-    try:
-        return faults.build(fault_id, body, mock.spec.codes)
-    except FaultError as exc:
-        raise InvalidField(exc.problem, field=exc.field) from None
 
 
 def effect_of(mock: MockContext, req: Request, operation_id: str, stored: tuple[Fault, ...]) -> Effect:

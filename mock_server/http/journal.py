@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
-from typing import Any
 
 from flask import Request, Response, g
 from werkzeug.exceptions import HTTPException
 
 from ..context import MockContext
+from .journal_entry import journal_entry
 from .masks import MaskMemo, cut, kept_headers, masked_headers
 
 __all__ = ["MaskMemo", "cut", "journal_entry", "journal_request", "kept_headers", "masked_headers", "record_problem"]
@@ -64,46 +62,3 @@ def journal_request(mock: MockContext, req: Request, response: Response | None) 
     )
     mock.store.append_journal(entry, mock.config.journal_limit, mock.config.journal_bytes)
     g.cudis_journaled = True
-
-
-def journal_entry(
-    mock: MockContext,
-    environ: Mapping[str, Any],
-    path: str,
-    body_text: str,
-    *,
-    status: int | None,
-    code: int | None,
-    labels: tuple[str, ...] = (),
-    reason: str | None = None,
-    problems: list[str] | None = None,
-) -> dict[str, Any]:
-    """The journal entry of a request: its method, path (as werkzeug decodes it), query string,
-    headers and body text from `environ`, masked and cut to the spec's limits, and what it got."""
-    limits = mock.spec.journal_field_bytes
-    masks = mock.masks
-    # A token can reach a URL or a body (a client following the authorize redirect to the mock,
-    # a consent form's password): the journal keeps only its first characters.
-    path, path_cut = cut(masks.text(path), limits["path"])
-    query, query_cut = cut(masks.text(environ.get("QUERY_STRING", "")), limits["query"])
-    headers, headers_cut = masks.headers(environ, limits["header"], limits["headers"])
-    body, body_cut = cut(masks.text(body_text), limits["body"])
-    entry: dict[str, Any] = {
-        "time": mock.clock.now(),
-        "method": environ.get("REQUEST_METHOD", "GET").upper(),
-        "path": path,
-        "query": query,
-        "headers": headers,
-        "body": body,
-        "status": status,
-        "code": code,
-        "fault": ", ".join(labels) or None,
-        "reason": reason,
-        "problems": problems or [],
-        "worker": os.getpid(),
-    }
-    cuts = {"path": path_cut, "query": query_cut, "headers": headers_cut, "body": body_cut}
-    truncated = [name for name, was_cut in cuts.items() if was_cut]
-    if truncated:
-        entry["truncated"] = truncated
-    return entry

@@ -7,15 +7,13 @@ import shlex
 import sys
 from typing import TYPE_CHECKING
 
-from ..context import mock_context
 from ..http.host_guard import host_name, is_loopback_name
 from ..oauth.tokens import mint
 from ..state.locations import describe
 
 if TYPE_CHECKING:
-    from flask import Flask
-
     from ..config import MockConfig
+    from ..context import MockContext
 
 DAY = 86400
 
@@ -68,11 +66,10 @@ def exposure_warning(config: MockConfig) -> str | None:
     )
 
 
-def announce(app: Flask, config: MockConfig, port: int) -> None:
+def announce(mock: MockContext, config: MockConfig, port: int) -> None:
     """Mint a token for the default user and print where the mock is and how to call it."""
     host = f"[{config.host}]" if ":" in config.host else config.host
     base_url = f"http://{host}:{port}"
-    mock = mock_context(app)
     client, user = mock.fixtures.default_client, mock.fixtures.default_user
     now = mock.clock.now()
     token, record = mint(client.id, user.id, ("daily",), now, config.token_lifetime)

@@ -1,34 +1,28 @@
-"""`cudis-mock serve`: the store the mock runs on, and the server in front of it (one process or gunicorn workers)."""
+"""`cudis-mock serve`: the store the mock runs on, and the server in front of it (one process or gunicorn workers).
+
+With `--workers`, nothing here imports Flask: the arbiter serves the front (front.py).
+"""
 
 from __future__ import annotations
 
 import os
-import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask
-from werkzeug.serving import WSGIRequestHandler, make_server
-
-from ..app import create_app
 from ..config import MockConfig
+from ..context import build_context
+from ..front import deferred_front
 from ..state import MemoryStore, SqliteStore, Store
 from ..state.locations import open_location
 from .banner import announce
 
-RunWorkers = Callable[[Flask, str, int, int, Callable[[int], None]], None]
+RunWorkers = Callable[..., None]
 
 
 class WorkersUnavailable(RuntimeError):
     """`--workers N` without gunicorn, which comes with the `workers` extra."""
-
-
-class _RequestHandler(WSGIRequestHandler):
-    timeout = 10
-    """Seconds a client may stay silent mid-request. Without it a client that declares a body and
-    never sends it (or a slow-loris) holds a thread forever, e.g. in werkzeug's drain after a 413."""
 
 
 @contextmanager
@@ -71,25 +65,12 @@ def serve(config: MockConfig) -> None:
     """
     run_workers = _worker_runner(config.workers) if config.workers > 1 else None
     with open_store(config) as store:
-        app = create_app(config, store=store)
+        mock = build_context(config, store=store)
         if run_workers is None:
-            serve_single(app, config)
+            from .single import serve_single  # werkzeug's server: the workers never import it
+
+            serve_single(mock, config)
         else:
-            run_workers(app, config.host, config.port, config.workers, lambda port: announce(app, config, port))
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def serve_single(app: Flask, config: MockConfig) -> None:
-    """Serve `app` from this process with werkzeug's threaded server (the default, `--workers 1`)."""
-    server = make_server(config.host, config.port, app, threaded=True, request_handler=_RequestHandler)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: close the store cleanly
-    announce(app, config, server.server_port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+            wsgi, deferred = deferred_front(mock)
+            on_ready = lambda port: announce(mock, config, port)  # noqa: E731
+            run_workers(wsgi, config.host, config.port, config.workers, on_ready, post_fork=deferred.start)

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from .bounds import WORKER_TIMEOUT
 from .keepalive_worker import KeepAliveWorker
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
 
 class _MockApplication(BaseApplication):  # type: ignore[misc]
-    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+    def __init__(self, app: WSGIApplication, options: dict[str, Any]) -> None:
         self._app = app
         self._options = options
         super().__init__()
@@ -25,7 +27,7 @@ class _MockApplication(BaseApplication):  # type: ignore[misc]
             if key in self.cfg.settings:
                 self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> WSGIApplication:
         return self._app
 
 
@@ -34,9 +36,17 @@ def bound_port(arbiter: Arbiter) -> int:
     return int(arbiter.LISTENERS[0].sock.getsockname()[1])
 
 
-def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[int], None]) -> None:
+def run_workers(
+    app: WSGIApplication,
+    host: str,
+    port: int,
+    workers: int,
+    on_ready: Callable[[int], None],
+    *,
+    post_fork: Callable[[], None] | None = None,
+) -> None:
     """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py);
-    `on_ready(port)` runs once it listens.
+    `on_ready(port)` runs once it listens, `post_fork()` in each worker as it starts.
 
     The app is built before the fork (like `--preload`): the spec and fixtures are loaded once.
     Its store must be shared between processes (SQLite).
@@ -56,6 +66,8 @@ def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callab
         "control_socket_disable": True,
         "when_ready": lambda arbiter: on_ready(bound_port(arbiter)),
     }
+    if post_fork is not None:
+        options["post_fork"] = lambda _arbiter, _worker: post_fork()
     # What the app loaded (spec, fixtures, validators) lives as long as the process: out of the
     # collector's sight, a full collection in a worker scans only what requests made (a pause of
     # tens of milliseconds otherwise), and the workers' copies of those pages stay shared.

@@ -2,69 +2,41 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, request
 
 from ..context import MockContext, mock_context
-from ..http.envelope import InvalidField, NotFound
-from ..http.fault_answers import fault_from_body
-from ..http.json_body import check_object, decode_object
-from ..oauth.tokens import DAILY, mint, parse_scopes, token_digest
-from ..state import faults
+from ..http.envelope import InvalidField, NotFound, dumps
+from ..oauth.tokens import token_digest
+from ..state import control, faults
+from ..state.control import (
+    TOKEN_EXAMPLE,
+    admin_body,
+    apply_clock,
+    apply_reset,
+    check_total_delay,
+    fault_from_body,
+)
 from ..state.store import ClockState
 from .routing import Handler
 
-_TOKEN_EXAMPLE = '{"client_id": "cudis-wellness", "user_id": "typical", "scope": "daily", "expires_in": 2592000}'
-
 
 def _json(payload: object, status: int) -> Response:
-    return Response(json.dumps(payload, separators=(",", ":")), status=status, mimetype="application/json")
+    return Response(dumps(payload), status=status, mimetype="application/json")
 
 
 def mint_token() -> Response:
     mock = mock_context()
-    body = _body(mock, "TokenRequest", _TOKEN_EXAMPLE, example_in_required=False)
-    client_id = body.get("client_id", mock.fixtures.default_client.id)
-    user_id = body.get("user_id", mock.fixtures.default_user.id)
-    if client_id not in mock.fixtures.clients:
-        raise InvalidField(
-            f"unknown client {client_id!r} (known: {', '.join(mock.fixtures.clients)})", field="client_id"
-        )
-    if user_id not in mock.fixtures.users:
-        raise InvalidField(f"unknown user {user_id!r} (known: {', '.join(mock.fixtures.users)})", field="user_id")
-    scopes = parse_scopes(body.get("scope", DAILY))
-    lifetime = int(body.get("expires_in", mock.config.token_lifetime))
-    now = mock.clock.now()
-    token, record = mint(client_id, user_id, scopes, now, lifetime)
-    mock.issue_token(record)
-    return _json(
-        {
-            "access_token": token,
-            "token_type": "bearer",
-            "scope": "+".join(scopes),
-            "expires_at": int(record.expires_at),
-            "expires_in": lifetime,
-            "client_id": client_id,
-            "user_id": user_id,
-        },
-        201,
-    )
+    return _json(control.mint_token(mock, _body(mock, "TokenRequest", TOKEN_EXAMPLE, example_in_required=False)), 201)
 
 
 def _body(mock: MockContext, schema_name: str, example: str, *, example_in_required: bool = True) -> dict[str, Any]:
     """The request body (none is `{}`), checked against `schema_name` of mock-admin.yaml."""
     raw = request.get_data(cache=True)
-    body: dict[str, Any] = decode_object(raw, request.headers.get("Content-Type"), example) if raw.strip() else {}
-    pointer = f"#/components/schemas/{schema_name}"
-    messages = mock.spec.schema_messages(pointer, document="admin")
-    admin = mock.spec.admin
-    example = example if example_in_required else ""
-    check_object(body, admin.validator(pointer), messages, example=example, is_valid=admin.fast_check(pointer))
-    return body
+    content_type = request.headers.get("Content-Type")
+    return admin_body(mock, raw, content_type, schema_name, example, example_in_required=example_in_required)
 
 
 def _no_content() -> Response:
@@ -93,17 +65,6 @@ def _clock_json(mock: MockContext, state: ClockState) -> Response:
 def get_clock() -> Response:
     mock = mock_context()
     return _clock_json(mock, mock.store.clock_state())
-
-
-def apply_clock(mock: MockContext, body: Mapping[str, Any]) -> ClockState:
-    """Set the clock from a ClockRequest body."""
-    now = float(body["now"])
-    if body.get("frozen", True):
-        state = ClockState(frozen_at=now)
-    else:
-        state = ClockState(offset=now - mock.clock.at(ClockState()))
-    mock.store.set_clock_state(state)
-    return state
 
 
 def set_clock() -> Response:
@@ -138,18 +99,10 @@ def add_fault() -> Response:
 
     def append(current: list[faults.Fault]) -> tuple[list[faults.Fault], faults.Fault]:
         fault = fault_from_body(mock, body, faults.next_id(current))
-        _check_total_delay([*current, fault], mock, "ms" if "ms" in body else "max_ms")
+        check_total_delay([*current, fault], mock, "ms" if "ms" in body else "max_ms")
         return [*current, fault], fault
 
     return _json(mock.store.update_faults(append).to_json(), 201)
-
-
-def _check_total_delay(stored: list[faults.Fault], mock: MockContext, field: str) -> None:
-    # Any endpoint: the stored faults that match one request are at most all of them.
-    try:
-        faults.check_total_delay(stored, mock.spec.max_fault_delay_ms, field)
-    except faults.FaultError as exc:
-        raise InvalidField(exc.problem, field=exc.field) from None
 
 
 def clear_faults() -> Response:
@@ -190,33 +143,6 @@ def clear_requests() -> Response:
 def reset_mock() -> Response:
     apply_reset(mock_context())
     return _no_content()
-
-
-def apply_reset(mock: MockContext) -> None:
-    """Back to the start-up state: no token, no journal, real time, the scenario's faults."""
-    mock.store.reset()
-    mock.violations.clear()
-    mock.errors.clear()
-    if mock.scenario is not None:
-        apply_scenario(mock)
-
-
-def apply_scenario(mock: MockContext) -> None:
-    """Replace the faults (and set the clock) as the `--scenario` says."""
-    scenario = mock.scenario
-    if scenario is None:
-        return
-    if scenario.clock is not None:
-        apply_clock(mock, scenario.clock)
-
-    def replace_all(_current: list[faults.Fault]) -> tuple[list[faults.Fault], None]:
-        built: list[faults.Fault] = []
-        for body in scenario.faults:
-            built.append(fault_from_body(mock, body, faults.next_id(built)))
-        _check_total_delay(built, mock, "faults")
-        return built, None
-
-    mock.store.update_faults(replace_all)
 
 
 def list_users() -> Response:

@@ -126,3 +126,73 @@ def test_with_the_journal_off_a_plain_query_leaves_no_entry() -> None:
     token = app.test_client().post("/__mock__/tokens", json={}).json["access_token"]  # type: ignore[index]
     status, _headers, _body, entries = call(app.wsgi_app, app, **plain(token))
     assert status == "200 OK" and entries == []
+
+
+MINT = "/__mock__/tokens"
+
+
+def mint(**extra: Any) -> dict[str, Any]:
+    body = extra.pop("body", {})
+    data = json.dumps(body).encode() if not isinstance(body, bytes) else body
+    loopback = {"REMOTE_ADDR": "127.0.0.1", **extra.pop("environ_overrides", {})}
+    return {"path": MINT, "method": "POST", "data": data, "content_type": JSON, "environ_overrides": loopback, **extra}
+
+
+def mints() -> Iterator[tuple[str, dict[str, Any]]]:
+    yield "the defaults", mint()
+    yield "no body", mint(data=b"", content_type=None)
+    yield "a user, a client, a lifetime", mint(body={"user_id": "athlete", "client_id": "local-dev", "expires_in": 60})
+    yield "a charset", mint(content_type="application/json; charset=utf-8", body={"user_id": "athlete"})
+    yield "an unknown user", mint(body={"user_id": "nobody"})
+    yield "a field of the wrong type", mint(body={"expires_in": "soon"})
+    yield "not JSON", mint(body=b"{user")
+    yield "text/plain", mint(content_type="text/plain", body=b"{}")
+    yield "no Content-Type with a body", mint(content_type=None)
+    yield "a foreign Origin", mint(headers={"Origin": "http://evil.example"})
+    yield "Sec-Fetch-Site: cross-site", mint(headers={"Sec-Fetch-Site": "cross-site"})
+    yield "a foreign Host", mint(base_url="http://evil.example")
+    yield "from another machine", mint(environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    yield "GET", mint(method="GET", data=b"", content_type=None)
+    yield "a trailing slash", mint(path=MINT + "/")
+
+
+def without_token(answer: tuple[str, list[tuple[str, str]], bytes, list[dict[str, Any]]]) -> tuple[Any, ...]:
+    status, headers, body, entries = answer
+    try:
+        shown = {k: v for k, v in json.loads(body).items() if k != "access_token"}
+    except ValueError:
+        shown = body
+    return status, headers, shown, entries
+
+
+def test_every_mint_gets_from_the_fast_path_what_the_app_alone_answers(app: Flask) -> None:
+    fast, mock = app.wsgi_app, mock_context(app)
+    assert isinstance(fast, QueryFastPath)
+    for name, request in mints():
+        before = mock.issued
+        through_fast = call(fast, app, **request)
+        issued = mock.issued - before
+        assert without_token(through_fast) == without_token(call(fast.app, app, **request)), name
+        assert issued == (1 if through_fast[0].startswith("201") else 0), name  # handing over minted nothing
+
+
+def test_a_plain_mint_never_enters_flask_and_its_token_answers_queries() -> None:
+    app = create_app(MockConfig())
+    entered: list[str] = []
+
+    def note(_sender: Flask, **_extra: Any) -> None:
+        entered.append(flask_request.path)
+
+    with request_started.connected_to(note, app):
+        status, _headers, body, _entries = call(app.wsgi_app, app, **mint(body={"user_id": "athlete"}))
+        assert status == "201 CREATED" and MINT not in entered
+        token = json.loads(body)["access_token"]
+        status, _headers, body, _entries = call(app.wsgi_app, app, **plain(token))
+        assert status == "200 OK" and json.loads(body)["code"] == 200 and HEART not in entered
+
+
+def test_with_an_admin_token_every_mint_is_the_apps_to_check() -> None:
+    client = create_app(MockConfig(admin_token="s3cret-admin")).test_client()
+    refused = client.post(MINT, json={})
+    assert refused.status_code == 403 and "admin token" in refused.json["msg"]  # type: ignore[index]
+    assert client.post(MINT, json={}, headers={"X-Cudis-Mock-Admin": "s3cret-admin"}).status_code == 201

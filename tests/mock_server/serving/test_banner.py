@@ -23,7 +23,7 @@ from ...servers import MockProcess, in_thread
 
 def banner_lines(app: Flask, config: MockConfig, port: int, capsys: pytest.CaptureFixture[str]) -> list[str]:
     """What `announce` prints, which ends with a blank line (what launchers wait for), without it."""
-    announce(app, config, port)
+    announce(mock_context(app), config, port)
     out = capsys.readouterr().out
     assert out.endswith("\n\n") and not out.endswith("\n\n\n")
     return out.removesuffix("\n\n").splitlines()
