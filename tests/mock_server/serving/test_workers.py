@@ -119,3 +119,18 @@ def test_a_dropped_connection_fault_closes_the_socket_without_an_answer(mock: Mo
 def test_zero_workers_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--workers", "0"]) == 2
     assert "workers must be at least 1" in capsys.readouterr().err
+
+
+def test_a_scenario_given_at_start_holds_on_every_worker_from_the_first_request() -> None:
+    # The arbiter applies it once, before either worker has built its Flask app.
+    with MockProcess.start("--workers", "2", "--scenario", "step-and-sleep-not-yet-available") as mock:
+        headers = {"Authorization": f"Bearer {mock.token}", "Cudis-Client-Id": "cudis-wellness"}
+
+        def ask(metric: str) -> Callable[[], requests.Response]:
+            url = f"{mock.base_url}/partner/v1/query/{metric}"
+            return lambda: requests.get(url, json=RANGE, headers=headers, timeout=10)
+
+        steps = on_each_worker(ask("step"), 2)
+        hearts = on_each_worker(ask("heart_beat"), 2)
+    assert [answer.json()["code"] for answer in steps.values()] == [50100, 50100]
+    assert [answer.json()["code"] for answer in hearts.values()] == [200, 200]
