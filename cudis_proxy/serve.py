@@ -1,5 +1,6 @@
 """`cudis-mock proxy`: the proxy app on werkzeug's threaded server (`--workers 1`) or on the mock's
-keep-alive gunicorn worker (`--workers N`), with a banner saying where it listens."""
+keep-alive gunicorn worker waiting for the upstream in its selector (`--workers N`, worker.py), with a
+banner saying where it listens."""
 
 from __future__ import annotations
 
@@ -62,10 +63,15 @@ def serve_proxy(config: ProxyConfig) -> None:
     if config.workers == 1:
         _serve_single(create_proxy_app(config), config)
         return
-    run_workers = _worker_runner(config.workers)
+    _worker_runner(config.workers)  # WorkersUnavailable without gunicorn, which these imports need
+    from mock_server.serving.workers import run_workers
+
+    from .worker import ProxyWorker
+
     with _journal_file() as journal:
         app = create_proxy_app(config, journal=journal)
-        run_workers(app, config.host, config.port, config.workers, lambda port: _announce(config, port))
+        announce = lambda port: _announce(config, port)  # noqa: E731
+        run_workers(app, config.host, config.port, config.workers, announce, worker_class=ProxyWorker)
 
 
 def _serve_single(app: Flask, config: ProxyConfig) -> None:

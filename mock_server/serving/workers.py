@@ -34,8 +34,15 @@ def bound_port(arbiter: Arbiter) -> int:
     return int(arbiter.LISTENERS[0].sock.getsockname()[1])
 
 
-def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callable[[int], None]) -> None:
-    """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py);
+def run_workers(
+    app: Flask,
+    host: str,
+    port: int,
+    workers: int,
+    on_ready: Callable[[int], None],
+    worker_class: type[KeepAliveWorker] = KeepAliveWorker,
+) -> None:
+    """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py, or a subclass);
     `on_ready(port)` runs once it listens.
 
     The app is built before the fork (like `--preload`): the spec and fixtures are loaded once.
@@ -45,7 +52,7 @@ def run_workers(app: Flask, host: str, port: int, workers: int, on_ready: Callab
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
-        "worker_class": KeepAliveWorker,
+        "worker_class": worker_class,
         "preload_app": True,
         "proc_name": "cudis-mock",
         "accesslog": None,
