@@ -229,9 +229,11 @@ class ProxyWorker(KeepAliveWorker):
             return
         self.resume(connection, keep)
 
-    def _close_expired(self, now: float) -> None:
-        if self.plain is not None:
-            for link, call in [(link, call) for link, call in self.calls.items() if now > call.deadline]:
-                self._drop(link)
-                self._finish(call, self.plain.no_answer)
-        super()._close_expired(now)
+    def _due(self, now: float, tick: float) -> float:
+        """Queries the upstream left silent for `--upstream-timeout` are answered so; the wait until the next."""
+        if not self.calls or self.plain is None:
+            return tick
+        for link, call in [(link, call) for link, call in self.calls.items() if now >= call.deadline]:
+            self._drop(link)
+            self._finish(call, self.plain.no_answer)
+        return max(0.0, min([tick, *(call.deadline - now for call in self.calls.values())]))

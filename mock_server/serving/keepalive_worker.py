@@ -101,7 +101,7 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
                     self._close_expired(now)
                     next_sweep = now + min(tick, 0.5)
                 try:
-                    events = self.selector.select(tick)
+                    events = self.selector.select(self._due(now, tick))
                 except OSError:  # the listeners closed under us: the worker is stopping
                     return
                 for key, _ in events:
@@ -120,6 +120,10 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
             for connection in list(self.connections.values()):
                 self._close(connection)
             self.selector.close()
+
+    def _due(self, _now: float, tick: float) -> float:
+        """Do what a subclass has due at `_now`; how long the selector may wait (at most `tick`)."""
+        return tick
 
     def _parent_alive(self) -> bool:
         return bool(self.ppid == os.getppid())
