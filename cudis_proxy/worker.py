@@ -77,6 +77,16 @@ class _Call:
 class ProxyWorker(KeepAliveWorker):
     """The keep-alive worker with any number of queries at the upstream at once."""
 
+    @property
+    def alive(self) -> bool:
+        """Until told to stop, and then until the queries at the upstream are answered (the mock's worker,
+        too, finishes the request it is on); the arbiter's graceful timeout bounds that."""
+        return self._alive or bool(getattr(self, "calls", None))
+
+    @alive.setter
+    def alive(self, value: bool) -> None:
+        self._alive = value
+
     def run(self) -> None:
         app: Flask = self.wsgi
         self.front = query_front(app)
@@ -90,6 +100,8 @@ class ProxyWorker(KeepAliveWorker):
                 link.sock.close()
 
     def _answer(self, sock: socket.socket, request: http1.Request) -> bool:
+        if not self._alive:
+            return False  # stopping: a request behind the ones under way is not begun (as the mock's worker)
         begun = self.front.begin(request.environ) if self.plain is not None else None
         if begun is None:
             return super()._answer(sock, request)

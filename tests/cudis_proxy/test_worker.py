@@ -5,11 +5,15 @@ upstream connection the upstream closed is replaced."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
@@ -73,6 +77,48 @@ def test_queries_the_upstream_holds_do_not_hold_up_another_connection() -> None:
         upstream.release.set()
         assert all(future.result().json()["code"] == 200 for future in held)
         assert len(journal(proxy)) == HELD + 1
+
+
+def _workers_of(upstream: str) -> list[int]:
+    """The worker processes of the proxy in front of `upstream` (forked from the arbiter: its command line)."""
+
+    def cmdline(pid: str) -> bytes:
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    def parent(pid: str) -> str:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[1]
+        except (OSError, IndexError):
+            return ""
+
+    ours = {pid for pid in os.listdir("/proc") if pid.isdigit() and upstream.encode() in cmdline(pid)}
+    return [int(pid) for pid in ours if parent(pid) in ours]
+
+
+def _delivered(pid: int, signum: int) -> bool:
+    """The signal is no longer pending for the process: its handler has run or is about to."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    pending = [int(line.split()[1], 16) for line in status.splitlines() if line.startswith(("SigPnd:", "ShdPnd:"))]
+    return not any(mask & (1 << (signum - 1)) for mask in pending)
+
+
+def test_a_worker_told_to_stop_answers_the_queries_at_the_upstream_first() -> None:
+    with _holding() as (upstream, url), proxy_workers(url) as proxy, ThreadPoolExecutor(1) as pool:
+        held = pool.submit(_query, proxy, {"X-Hold": "1"})
+        assert upstream.wait_held(1)
+        workers = _workers_of(url)
+        assert workers
+        for pid in workers:  # as the arbiter does on SIGTERM: each worker finishes and exits
+            os.kill(pid, signal.SIGTERM)
+        for pid in workers:
+            while not _delivered(pid, signal.SIGTERM):
+                time.sleep(0.01)
+        upstream.release.set()
+        answer = held.result()
+        assert answer.status_code == 200 and answer.json()["code"] == 200
 
 
 def test_answers_on_one_connection_go_out_in_the_order_of_its_requests() -> None:
