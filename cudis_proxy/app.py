@@ -36,7 +36,7 @@ from mock_server.http.masks import RAW_HEAD, MaskMemo, environ_headers, environ_
 from .config import ProxyConfig
 from .journal import Journal, masked_text
 from .recording import Recorder
-from .upstream import DROPPED_ANSWER_HEADERS, Upstream, read_answer
+from .upstream import DROPPED_ANSWER_HEADERS, Outgoing, Upstream, read_answer
 from .verdict import HEADER, Judge, Verdict, data_text
 
 EXTENSION_KEY = "cudis_proxy"
@@ -176,13 +176,35 @@ def _read_exactly(stream: Any, length: int) -> bytes:
     return b"".join(parts)
 
 
+@dataclass(frozen=True)
+class Forwarding:
+    """A query on its way: what the app asked, and what the upstream is sent for it."""
+
+    operation: QueryOperation
+    incoming: Incoming
+    outgoing: Outgoing
+
+
+def prepare(proxy: ProxyContext, operation: QueryOperation, incoming: Incoming) -> Forwarding:
+    """What the upstream is to be sent for `incoming`."""
+    body = incoming.body
+    headers = incoming.headers(proxy.headers)
+    return Forwarding(operation, incoming, proxy.upstream.outgoing(incoming.method, incoming.target, headers, body))
+
+
 def forward(proxy: ProxyContext, operation: QueryOperation, incoming: Incoming) -> Response | PassedOn:
     """Forward `incoming` to the upstream and hand back its answer (or an envelope saying why not),
     with the verdict; journal and record the exchange."""
+    forwarding = prepare(proxy, operation, incoming)
+    return conclude(proxy, forwarding, proxy.upstream.send_outgoing(forwarding.outgoing))
+
+
+def conclude(proxy: ProxyContext, forwarding: Forwarding, exchange: Exchange) -> Response | PassedOn:
+    """The upstream's answer handed on (or an envelope saying why not), with the verdict; the exchange
+    journalled and recorded."""
     spec = proxy.spec
+    operation, incoming = forwarding.operation, forwarding.incoming
     body = incoming.body
-    headers = incoming.headers(proxy.headers)
-    exchange = proxy.upstream.send(incoming.method, incoming.target, headers, body if body else None)
     now = proxy.now()
     judged = proxy.judge.judge(operation, exchange, now)
     verdict = judged.verdict
@@ -280,24 +302,48 @@ class _QueryFront:
         self.proxy = proxy
         self.routes = routes
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def begin(self, environ: dict[str, Any]) -> Forwarding | Response | PassedOn | None:
+        """What to send the upstream for a query endpoint's request (or the envelope of a failure to
+        say so); None for any other request, which Flask answers."""
         operation = self.routes.get(environ.get("PATH_INFO", ""))
         if (
             operation is None
             or environ.get("REQUEST_METHOD") not in FRONT_METHODS
             or not self.proxy.host_allowed(environ.get("HTTP_HOST"))
         ):
-            return self.flask_wsgi(environ, start_response)
+            return None
         incoming = Incoming.of(environ, operation.path)
-        response: Response | PassedOn
         try:
-            response = forward(self.proxy, operation, incoming)
-        except ApiError as error:
-            response = _envelope(self.proxy.spec, error)
+            return prepare(self.proxy, operation, incoming)
         except Exception as error:
-            log.exception("proxy error on %s %s", incoming.method, incoming.path)
-            response = _envelope(self.proxy.spec, _crashed(error))
-        return response(environ, start_response)
+            return self._failed(incoming, error)
+
+    def finish(self, forwarding: Forwarding, exchange: Exchange) -> Response | PassedOn:
+        """The answer to a query the upstream answered (`exchange`)."""
+        try:
+            return conclude(self.proxy, forwarding, exchange)
+        except Exception as error:
+            return self._failed(forwarding.incoming, error)
+
+    def _failed(self, incoming: Incoming, error: Exception) -> Response:
+        if isinstance(error, ApiError):
+            return _envelope(self.proxy.spec, error)
+        log.exception("proxy error on %s %s", incoming.method, incoming.path)
+        return _envelope(self.proxy.spec, _crashed(error))
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        begun = self.begin(environ)
+        if begun is None:
+            return self.flask_wsgi(environ, start_response)
+        if isinstance(begun, Forwarding):
+            begun = self.finish(begun, self.proxy.upstream.send_outgoing(begun.outgoing))
+        return begun(environ, start_response)
+
+
+def query_front(app: Flask) -> _QueryFront:
+    """The query endpoints answered ahead of Flask (for a server that waits for the upstream itself)."""
+    front: _QueryFront = app.wsgi_app  # type: ignore[assignment]
+    return front
 
 
 def _crashed(error: Exception) -> UpstreamFailure:

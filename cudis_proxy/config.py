@@ -37,8 +37,8 @@ class ProxyConfig:
             raise ValueError(f"--upstream-timeout must be more than 0 seconds (got {self.upstream_timeout:g})")
         if self.workers < 1:
             raise ValueError(f"--workers must be at least 1 (got {self.workers})")
-        # A worker waits for the upstream in its only thread (connect, then read): both waits
-        # together must end before gunicorn's arbiter takes the worker for hung.
+        # A worker waits in its only thread to connect, and for an https upstream or a HEAD (connect,
+        # then read): both waits together must end before gunicorn's arbiter takes the worker for hung.
         if self.workers > 1 and 2 * self.upstream_timeout >= WORKER_TIMEOUT:
             raise ValueError(
                 f"--upstream-timeout must be under {WORKER_TIMEOUT / 2:g} seconds with --workers "

@@ -56,27 +56,46 @@ class PlainHttp:
         self.authority = host if port == 80 else f"{host}:{port}"
         self.timeout = timeout
         self._idle: list[_Connection] = []
-        self._heads: HeadMemo = {}
+        self.heads: HeadMemo = {}
         self._lock = threading.Lock()
 
-    def request(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> Answer:
-        """Send one request and read its answer; a connection that turns out closed before any
-        byte of the answer came is replaced once (a kept-alive connection may close under us)."""
+    def encode(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> bytes:
+        """The request's bytes, head and body, as one write sends them."""
         head = [f"{method} {target} HTTP/1.1", f"Host: {self.authority}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
         if body is not None or method in ("POST", "PUT", "PATCH"):
             head.append(f"Content-Length: {len(body or b'')}")
-        raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (body or b"")
+        return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+    def connect(self) -> socket.socket:
+        """A new connection to the upstream (blocking, `timeout` for each wait); Broke when there is none."""
+        try:
+            sock = socket.create_connection(self.address, timeout=self.timeout)
+        except TimeoutError:
+            raise Broke(self.no_answer) from None
+        except OSError as exc:
+            raise Broke(f"cannot connect: {exc}") from None
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    @property
+    def no_answer(self) -> str:
+        return f"no answer within {self.timeout:g} s (--upstream-timeout)"
+
+    def request(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> Answer:
+        """Send one request and read its answer; a connection that turns out closed before any
+        byte of the answer came is replaced once (a kept-alive connection may close under us)."""
+        raw = self.encode(method, target, headers, body)
         connection = self._reuse()
         if connection is not None:
             try:
                 return self._exchange(connection, raw, method)
-            except _ClosedEarly:
+            except ClosedEarly:
                 pass
         try:
-            return self._exchange(self._connect(), raw, method)
-        except _ClosedEarly:
-            raise Broke("the connection broke mid-answer: the upstream closed it without answering") from None
+            return self._exchange(_Connection(self.connect()), raw, method)
+        except ClosedEarly:
+            raise Broke(CLOSED_UNANSWERED) from None
 
     def close(self) -> None:
         with self._lock:
@@ -94,29 +113,19 @@ class PlainHttp:
                 return connection
             connection.sock.close()
 
-    def _connect(self) -> _Connection:
-        try:
-            sock = socket.create_connection(self.address, timeout=self.timeout)
-        except TimeoutError:
-            raise Broke(f"no answer within {self.timeout:g} s (--upstream-timeout)") from None
-        except OSError as exc:
-            raise Broke(f"cannot connect: {exc}") from None
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return _Connection(sock)
-
     def _exchange(self, connection: _Connection, raw: bytes, method: str) -> Answer:
         try:
             try:
                 connection.sock.sendall(raw)
             except (BrokenPipeError, ConnectionResetError):
-                raise _ClosedEarly from None
-            answer, keep = _read_answer(connection, method, self._heads)
-        except _ClosedEarly:
+                raise ClosedEarly from None
+            answer, keep = _read_answer(connection, method, self.heads)
+        except ClosedEarly:
             connection.sock.close()
             raise
         except TimeoutError:
             connection.sock.close()
-            raise Broke(f"no answer within {self.timeout:g} s (--upstream-timeout)") from None
+            raise Broke(self.no_answer) from None
         except Broke:
             connection.sock.close()
             raise
@@ -131,58 +140,28 @@ class PlainHttp:
         return answer
 
 
-class _ClosedEarly(Exception):
+CLOSED_UNANSWERED = "the connection broke mid-answer: the upstream closed it without answering"
+
+
+class ClosedEarly(Exception):
     """The connection closed (or was reset) before any byte of the answer."""
 
 
 def _read_answer(connection: _Connection, method: str, heads: HeadMemo) -> tuple[Answer, bool]:
-    """The answer on `connection` (1xx interim answers skipped) and whether the connection may be reused."""
+    """The answer on `connection` and whether the connection may be reused, reading until it is whole."""
+    closed = False
     while True:
-        end = connection.buf.find(b"\r\n\r\n")
-        while end < 0:
-            if len(connection.buf) > _MAX_HEAD:
-                raise Broke(f"the upstream's answer is not HTTP: {bytes(connection.buf[:60])!r}")
-            try:
-                more = connection.fill()
-            except ConnectionResetError:
-                if not connection.buf:
-                    raise _ClosedEarly from None
-                raise
-            if not more:
-                if not connection.buf:
-                    raise _ClosedEarly
-                raise Broke(f"the upstream's answer is not HTTP: {bytes(connection.buf[:60])!r}")
-            end = connection.buf.find(b"\r\n\r\n")
-        raw_head = bytes(connection.buf[:end])
-        del connection.buf[: end + 4]
-        read = heads.get(raw_head)
-        if read is None:
-            read = _read_head(raw_head)
-            if len(heads) >= _HEADS_SIZE:
-                heads.clear()
-            heads[raw_head] = read
-        version, status, headers, lowered = read
-        if 100 <= status < 200:
-            continue
-        headers = dict(headers)
-        break
-    closes = lowered.get("connection") and "close" in headers[lowered["connection"]].lower()
-    keep = version == "HTTP/1.1" and not closes
-    if method == "HEAD" or status in _NO_BODY:
-        content = b""
-    elif "transfer-encoding" in lowered and "chunked" in headers[lowered["transfer-encoding"]].lower():
-        content = _chunked(connection)
-    elif "content-length" in lowered:
-        length = headers[lowered["content-length"]]
-        if not length.isdigit():
-            raise Broke(f"the upstream's answer has Content-Length {length[:20]!r}")
-        content = _exactly(connection, int(length))
-    else:
-        while connection.fill():
-            pass
-        content, keep = bytes(connection.buf), False
-    encoding = headers.get(lowered.get("content-encoding", ""), "").strip().lower()
-    return Answer(status, headers, _decoded(content, encoding)), keep
+        found = answer_in(connection.buf, method, heads, closed)
+        if found is not None:
+            answer, keep, used = found
+            del connection.buf[:used]
+            return answer, keep
+        try:
+            closed = not connection.fill()
+        except ConnectionResetError:
+            if not connection.buf:
+                raise ClosedEarly from None
+            raise
 
 
 _HeadRead = tuple[str, int, dict[str, str], dict[str, str]]
@@ -190,6 +169,58 @@ HeadMemo = dict[bytes, _HeadRead]
 """Answer heads read lately (an upstream repeats its head within a second: same Date, same length): a
 head's reading depends on its bytes alone. Shared by a pool's threads: a dict's get and set are atomic."""
 _HEADS_SIZE = 256
+
+
+def answer_in(buf: bytes | bytearray, method: str, heads: HeadMemo, closed: bool) -> tuple[Answer, bool, int] | None:
+    """The first whole answer in `buf` (1xx interim answers skipped), whether the connection may be reused,
+    and how many bytes of `buf` it took; None while more must come (no I/O). `closed`: nothing will follow
+    what `buf` holds. Broke when the bytes cannot be an answer; ClosedEarly when closed with none begun."""
+    start = 0
+    while True:
+        end = buf.find(b"\r\n\r\n", start)
+        if end < 0:
+            if closed and len(buf) == start:
+                raise ClosedEarly
+            if closed or len(buf) - start > _MAX_HEAD:
+                raise Broke(f"the upstream's answer is not HTTP: {bytes(buf[start : start + 60])!r}")
+            return None
+        raw_head = bytes(buf[start:end])
+        start = end + 4
+        read = heads.get(raw_head)
+        if read is None:
+            read = _read_head(raw_head)
+            if len(heads) >= _HEADS_SIZE:
+                heads.clear()
+            heads[raw_head] = read
+        version, status, headers, lowered = read
+        if not 100 <= status < 200:
+            break
+    headers = dict(headers)
+    closes = lowered.get("connection") and "close" in headers[lowered["connection"]].lower()
+    keep = version == "HTTP/1.1" and not closes
+    if method == "HEAD" or status in _NO_BODY:
+        content, used = b"", start
+    elif "transfer-encoding" in lowered and "chunked" in headers[lowered["transfer-encoding"]].lower():
+        chunked = _chunked_in(buf, start, closed)
+        if chunked is None:
+            return None
+        content, used = chunked
+    elif "content-length" in lowered:
+        length = headers[lowered["content-length"]]
+        if not length.isdigit():
+            raise Broke(f"the upstream's answer has Content-Length {length[:20]!r}")
+        used = start + int(length)
+        if len(buf) < used:
+            if closed:
+                raise Broke(f"the connection broke mid-answer: {len(buf) - start} of {length} bytes came")
+            return None
+        content = bytes(buf[start:used])
+    elif closed:
+        content, used, keep = bytes(buf[start:]), len(buf), False
+    else:
+        return None  # the answer ends when the upstream closes the connection
+    encoding = headers.get(lowered.get("content-encoding", ""), "").strip().lower()
+    return Answer(status, headers, _decoded(content, encoding)), keep, used
 
 
 def _read_head(raw_head: bytes) -> _HeadRead:
@@ -211,38 +242,35 @@ def _read_head(raw_head: bytes) -> _HeadRead:
     return version, int(code), headers, lowered
 
 
-def _exactly(connection: _Connection, length: int) -> bytes:
-    while len(connection.buf) < length:
-        if not connection.fill():
-            raise Broke(f"the connection broke mid-answer: {len(connection.buf)} of {length} bytes came")
-    content = bytes(connection.buf[:length])
-    del connection.buf[:length]
-    return content
-
-
-def _chunked(connection: _Connection) -> bytes:
+def _chunked_in(buf: bytes | bytearray, pos: int, closed: bool) -> tuple[bytes, int] | None:
+    """A chunked body from `pos` (its trailers skipped) and where it ends; None while more must come."""
     parts: list[bytes] = []
     while True:
-        end = connection.buf.find(b"\r\n")
-        while end < 0:
-            if not connection.fill():
+        end = buf.find(b"\r\n", pos)
+        if end < 0:
+            if closed:
                 raise Broke("the connection broke mid-answer: in a chunk's size")
-            end = connection.buf.find(b"\r\n")
-        size_text = bytes(connection.buf[:end]).split(b";")[0].strip()
+            return None
+        size_text = bytes(buf[pos:end]).split(b";")[0].strip()
         try:
             size = int(size_text, 16)
         except ValueError:
             raise Broke(f"the upstream's answer has a chunk size {size_text[:20]!r}") from None
-        del connection.buf[: end + 2]
+        pos = end + 2
         if size == 0:
-            while (end := connection.buf.find(b"\r\n")) != 0:  # trailers, up to the blank line
-                if end > 0:
-                    del connection.buf[: end + 2]
-                elif not connection.fill():
-                    raise Broke("the connection broke mid-answer: after the last chunk")
-            del connection.buf[:2]
-            return b"".join(parts)
-        parts.append(_exactly(connection, size + 2)[:size])
+            while (end := buf.find(b"\r\n", pos)) != pos:  # trailers, up to the blank line
+                if end < 0:
+                    if closed:
+                        raise Broke("the connection broke mid-answer: after the last chunk")
+                    return None
+                pos = end + 2
+            return b"".join(parts), pos + 2
+        if len(buf) < pos + size + 2:
+            if closed:
+                raise Broke(f"the connection broke mid-answer: {len(buf) - pos} of {size + 2} bytes came")
+            return None
+        parts.append(bytes(buf[pos : pos + size]))
+        pos += size + 2
 
 
 def _decoded(content: bytes, encoding: str) -> bytes:

@@ -1,10 +1,10 @@
 """`cudis-mock proxy`: the proxy app on werkzeug's threaded server (`--workers 1`) or on the mock's
-keep-alive gunicorn worker (`--workers N`), with a banner saying where it listens."""
+keep-alive gunicorn worker waiting for the upstream in its selector (`--workers N`, worker.py), with a
+banner saying where it listens."""
 
 from __future__ import annotations
 
 import os
-import signal
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from mock_server.serving.server import _worker_runner
-from mock_server.serving.single import _RequestHandler
+from mock_server.serving.single import _RequestHandler, run_until_stopped
 
 from .app import create_proxy_app
 from .config import ProxyConfig
@@ -25,10 +25,6 @@ class _KeepAliveHandler(_RequestHandler):
     # HTTP/1.1: an app's connection stays open across requests (one thread each), as a client pool
     # expects; werkzeug's HTTP/1.0 default would cost a connection and a thread per request.
     protocol_version = "HTTP/1.1"
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def _announce(config: ProxyConfig, port: int) -> None:
@@ -63,19 +59,17 @@ def serve_proxy(config: ProxyConfig) -> None:
     if config.workers == 1:
         _serve_single(create_proxy_app(config), config)
         return
-    run_workers = _worker_runner(config.workers)
+    _worker_runner(config.workers)  # WorkersUnavailable without gunicorn, which these imports need
+    from mock_server.serving.workers import run_workers
+
+    from .worker import ProxyWorker
+
     with _journal_file() as journal:
         app = create_proxy_app(config, journal=journal)
-        run_workers(app, config.host, config.port, config.workers, lambda port: _announce(config, port))
+        announce = lambda port: _announce(config, port)  # noqa: E731
+        run_workers(app, config.host, config.port, config.workers, announce, worker_class=ProxyWorker)
 
 
 def _serve_single(app: Flask, config: ProxyConfig) -> None:
     server = make_server(config.host, config.port, app, threaded=True, request_handler=_KeepAliveHandler)
-    signal.signal(signal.SIGTERM, _interrupt)
-    _announce(config, server.server_port)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    run_until_stopped(server, lambda port: _announce(config, port))

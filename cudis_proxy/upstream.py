@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import urllib3
 from urllib3.exceptions import (
@@ -18,7 +19,7 @@ from urllib3.exceptions import (
 
 from contract_tests.transport import Exchange
 
-from .plain_http import Broke, PlainHttp
+from .plain_http import Answer, Broke, PlainHttp
 
 HOP_BY_HOP = frozenset(
     {
@@ -40,6 +41,32 @@ HOP_BY_HOP = frozenset(
 
 DROPPED_ANSWER_HEADERS = frozenset({*HOP_BY_HOP, "date", "server", "content-encoding"})
 """Answer headers the proxy's own server writes (or that would no longer be true)."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A request as the upstream is sent it."""
+
+    method: str
+    url: str
+    target: str
+    """The path and query string on the upstream's server (its base URL's path first)."""
+    headers: dict[str, str]
+    body: bytes | None
+
+    def exchange(self, got: Answer | str) -> Exchange:
+        """The exchange, with the answer a plain-http upstream gave or why there was none."""
+        if isinstance(got, str):
+            return Exchange(self.method, self.url, self.headers, self.body, error=got)
+        return Exchange(
+            self.method,
+            self.url,
+            self.headers,
+            self.body,
+            status=got.status,
+            response_headers=got.headers,
+            content=got.content,
+        )
 
 
 class Upstream:
@@ -68,24 +95,35 @@ class Upstream:
             self._pool = (os.getpid(), urllib3.PoolManager(num_pools=4, maxsize=32, retries=False))
         return self._pool[1]
 
-    def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Exchange:
-        url = self.base_url + path
+    @property
+    def plain(self) -> PlainHttp | None:
+        """This process's own client for a plain-http upstream; None for https (urllib3)."""
+        return self._plain_http()
+
+    def outgoing(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Outgoing:
+        """The request the upstream is sent for the app's: its URL, the headers that are not the connection's."""
         sent = {name: value for name, value in headers.items() if name.lower() not in HOP_BY_HOP}
+        return Outgoing(method, self.base_url + path, self._prefix + path, sent, body or None)
+
+    def send(self, method: str, path: str, headers: Mapping[str, str], body: bytes | None) -> Exchange:
+        return self.send_outgoing(self.outgoing(method, path, headers, body))
+
+    def send_outgoing(self, outgoing: Outgoing) -> Exchange:
+        """Send `outgoing` and wait for the answer."""
         plain = self._plain_http()
         if plain is not None:
             try:
-                got = plain.request(method, self._prefix + path, sent, body or None)
+                got = plain.request(outgoing.method, outgoing.target, outgoing.headers, outgoing.body)
             except Broke as exc:
-                return Exchange(method, url, sent, body, error=str(exc))
-            return Exchange(
-                method, url, sent, body, status=got.status, response_headers=got.headers, content=got.content
-            )
+                return outgoing.exchange(str(exc))
+            return outgoing.exchange(got)
+        method, url, sent, body = outgoing.method, outgoing.url, outgoing.headers, outgoing.body
         try:
             answer = self._manager().request(
                 method,
                 url,
                 headers=sent,
-                body=body or None,
+                body=body,
                 redirect=False,
                 retries=False,
                 timeout=self._timeout,

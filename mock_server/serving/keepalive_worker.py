@@ -66,6 +66,8 @@ class _Connection:
     continued: bool = False
     """`100 Continue` was sent for the request under way."""
     answered: int = 0
+    waiting: bool = False
+    """A subclass answers the request under way later (`resume`); the requests behind it wait in `buf`."""
 
 
 class KeepAliveWorker(Worker):  # type: ignore[misc]
@@ -84,7 +86,7 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
             listener.setblocking(False)
             self.selector.register(listener, selectors.EVENT_READ, listener)
         self.selector.register(self.PIPE[0], selectors.EVENT_READ, None)
-        max_body = int(getattr(self.wsgi, "config", {}).get("MAX_CONTENT_LENGTH") or MAX_BODY)
+        self.max_body = int(getattr(self.wsgi, "config", {}).get("MAX_CONTENT_LENGTH") or MAX_BODY)
         tick = min(self.timeout / 2 if self.timeout else 1.0, 1.0)  # notify the arbiter this often
         next_sweep = next_notify = 0.0
         try:
@@ -99,23 +101,29 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
                     self._close_expired(now)
                     next_sweep = now + min(tick, 0.5)
                 try:
-                    events = self.selector.select(tick)
+                    events = self.selector.select(self._due(now, tick))
                 except OSError:  # the listeners closed under us: the worker is stopping
                     return
                 for key, _ in events:
                     if not self.alive:
                         return
                     if isinstance(key.data, _Connection):
-                        self._read(key.data, max_body)
+                        self._read(key.data)
                     elif key.data is None:
                         with contextlib.suppress(BlockingIOError):
                             os.read(self.PIPE[0], 512)
+                    elif callable(key.data):  # a subclass's own socket
+                        key.data()
                     else:
                         self._accept(key.data)
         finally:
             for connection in list(self.connections.values()):
                 self._close(connection)
             self.selector.close()
+
+    def _due(self, _now: float, tick: float) -> float:
+        """Do what a subclass has due at `_now`; how long the selector may wait (at most `tick`)."""
+        return tick
 
     def _parent_alive(self) -> bool:
         return bool(self.ppid == os.getppid())
@@ -139,7 +147,7 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         self.connections[client] = connection
         self.selector.register(client, selectors.EVENT_READ, connection)
 
-    def _read(self, connection: _Connection, max_body: int) -> None:
+    def _read(self, connection: _Connection) -> None:
         try:
             data = connection.sock.recv(256 * 1024)
         except (BlockingIOError, InterruptedError, TimeoutError):
@@ -155,8 +163,12 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
         if connection.started is None:
             connection.started = now
         connection.buf += data
-        while connection.buf and self.alive:
-            found = request_extent(connection.buf, MAX_HEAD, max_body)
+        self._serve(connection)
+
+    def _serve(self, connection: _Connection) -> None:
+        """Answer the whole requests in the connection's buffer, in order."""
+        while connection.buf and self.alive and not connection.waiting:
+            found = request_extent(connection.buf, MAX_HEAD, self.max_body)
             if not isinstance(found, Extent):
                 if found.expects_continue and not connection.continued:
                     connection.continued = True
@@ -168,11 +180,24 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
             connection.answered += 1
             last = found.close_after or connection.answered >= REQUESTS_PER_CONNECTION
             keep = self._handle(connection, raw, last) and not last
+            if connection.waiting:
+                connection.started = None
+                return
             if not keep:
                 self._close(connection)
                 return
             connection.continued = False
             connection.started = time.monotonic() if connection.buf else None
+
+    def resume(self, connection: _Connection, keep: bool) -> None:
+        """The answer a subclass kept `waiting` was sent: close the connection, or go on with its requests."""
+        connection.waiting = False
+        if not keep or not self.alive:
+            self._close(connection)
+            return
+        connection.continued = False
+        connection.started = time.monotonic() if connection.buf else None
+        self._serve(connection)
 
     def _handle(self, connection: _Connection, raw: bytes, last: bool) -> bool:
         """Parse and answer one whole request (`last`: tell the client the connection closes after
@@ -212,8 +237,12 @@ class KeepAliveWorker(Worker):  # type: ignore[misc]
     def _answer(self, sock: socket.socket, request: http1.Request) -> bool:
         """Answer a plain request (http1.py) with one write."""
         self._count_request()
+        return self._send(sock, request, self.wsgi)
+
+    def _send(self, sock: socket.socket, request: http1.Request, app: Any) -> bool:
+        """Write `app`'s answer to `request` in one piece; whether the connection stays open."""
         answer = http1.Answer()
-        chunks = self.wsgi(request.environ, answer.start_response)
+        chunks = app(request.environ, answer.start_response)
         try:
             data, keep_alive = answer.render(request, chunks, self._date_header())
         finally:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Callable
 
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ..app import app_for
 from ..config import MockConfig
@@ -25,8 +26,13 @@ def _interrupt(_signum: int, _frame: object) -> None:
 def serve_single(mock: MockContext, config: MockConfig) -> None:
     """Serve the app of `mock` from this process with werkzeug's threaded server."""
     server = make_server(config.host, config.port, app_for(mock), threaded=True, request_handler=_RequestHandler)
+    run_until_stopped(server, lambda port: announce(mock, config, port))
+
+
+def run_until_stopped(server: BaseWSGIServer, announce_port: Callable[[int], None]) -> None:
+    """Serve until SIGTERM or Ctrl-C, having announced the port it listens on; then close the server."""
     signal.signal(signal.SIGTERM, _interrupt)  # stop as on Ctrl-C: close the store cleanly
-    announce(mock, config, server.server_port)
+    announce_port(server.server_port)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

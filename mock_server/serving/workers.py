@@ -42,10 +42,11 @@ def run_workers(
     port: int,
     workers: int,
     on_ready: Callable[[int], None],
+    worker_class: type[KeepAliveWorker] = KeepAliveWorker,
     *,
     post_fork: Callable[[], None] | None = None,
 ) -> None:
-    """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py);
+    """Serve `app` with `workers` processes of the keep-alive worker (keepalive_worker.py, or a subclass);
     `on_ready(port)` runs once it listens, `post_fork()` in each worker as it starts.
 
     The app is built before the fork (like `--preload`): the spec and fixtures are loaded once.
@@ -55,7 +56,7 @@ def run_workers(
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
-        "worker_class": KeepAliveWorker,
+        "worker_class": worker_class,
         "preload_app": True,
         "proc_name": "cudis-mock",
         "accesslog": None,

@@ -1,11 +1,17 @@
-"""The proxy in a thread of this process in front of a real upstream; requests as an app would send them."""
+"""The proxy in a thread of this process (or its --workers in a child process) in front of a real upstream;
+requests as an app would send them."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import pytest
@@ -16,6 +22,44 @@ from cudis_proxy import ProxyConfig, create_proxy_app
 from ..servers import MockProcess, in_thread
 
 DAY = 86400
+PROXY = (sys.executable, "-m", "mock_server.cli", "proxy", "--port", "0")
+
+
+@contextmanager
+def proxy_workers(upstream: str, *args: str) -> Iterator[str]:
+    """`cudis-mock proxy --workers 2` in front of `upstream`, its base URL until the block ends."""
+    with subprocess.Popen(
+        [*PROXY, "--upstream", upstream, "--workers", "2", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        start_new_session=True,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            found = re.match(r"cudis-mock proxy at (http://\S+) -> ", process.stdout.readline())
+            assert found, "no banner"
+            assert "2 worker processes" in process.stdout.readline() + process.stdout.readline()
+            yield found.group(1)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=15) == 0
+        finally:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@contextmanager
+def proxy_served(upstream: str, workers: int, **settings: Any) -> Iterator[str]:
+    """The base URL of a proxy in front of `upstream`: in a thread here (1), or `--workers 2` in a child process."""
+    if workers == 1:
+        with proxy_to(upstream, **settings) as url:
+            yield url
+        return
+    flags = [item for name, value in settings.items() for item in (f"--{name.replace('_', '-')}", str(value))]
+    with proxy_workers(upstream, *flags) as url:
+        yield url
 
 
 @contextmanager

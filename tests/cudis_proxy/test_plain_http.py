@@ -93,7 +93,7 @@ def test_a_repeated_head_is_read_once_and_each_answer_gets_headers_of_its_own() 
         first.headers["X-N"] = "changed by the caller"
         again = [client.request("GET", "/q", {}, None) for _ in range(2)]
     assert [a.headers["X-N"] for a in again] == ["1", "1"] and all(a.content == BODY for a in again)
-    assert len(client._heads) == 1
+    assert len(client.heads) == 1
 
 
 def test_a_chunked_answer_a_gzipped_one_and_repeated_headers() -> None:

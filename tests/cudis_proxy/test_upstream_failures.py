@@ -1,5 +1,6 @@
 """Upstream down, slow or answering garbage: the app gets a clear envelope, the journal an entry, and the proxy
-keeps serving."""
+keeps serving; the same from the proxy in a thread and from its `--workers` (whose worker waits for the
+upstream in its selector, worker.py)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from flask import Flask, Response
 
 from ..servers import in_thread
-from .conftest import journal, last_days, proxy_to, query
+from .conftest import journal, last_days, proxy_served, query
+
+
+@pytest.fixture(params=[1, 2], ids=["threads", "workers"])
+def workers(request: pytest.FixtureRequest) -> int:
+    workers: int = request.param
+    return workers
 
 
 def _closed_port() -> int:
@@ -77,33 +85,33 @@ def _failed(proxy: str, words: str) -> dict[str, object]:
     return entry
 
 
-def test_an_upstream_that_is_down() -> None:
-    with proxy_to(f"http://127.0.0.1:{_closed_port()}") as proxy:
+def test_an_upstream_that_is_down(workers: int) -> None:
+    with proxy_served(f"http://127.0.0.1:{_closed_port()}", workers) as proxy:
         entry = _failed(proxy, "cannot connect")
         assert entry["verdict"] == "fail; transport" and entry["upstream_status"] is None
         _failed(proxy, "cannot connect")  # and again: the proxy still serves
         assert len(journal(proxy)) == 2
 
 
-def test_an_upstream_slower_than_the_timeout() -> None:
-    with in_thread(_upstream(delay=1.5)) as slow, proxy_to(slow, upstream_timeout=0.3) as proxy:
+def test_an_upstream_slower_than_the_timeout(workers: int) -> None:
+    with in_thread(_upstream(delay=1.5)) as slow, proxy_served(slow, workers, upstream_timeout=0.3) as proxy:
         entry = _failed(proxy, "no answer within 0.3 s")
         assert entry["verdict"] == "fail; transport"
 
 
-def test_an_upstream_answering_html() -> None:
+def test_an_upstream_answering_html(workers: int) -> None:
     html = Response(b"<html><body>502 Bad Gateway</body></html>", status=200, mimetype="text/html")
-    with in_thread(_upstream(html)) as broken, proxy_to(broken) as proxy:
+    with in_thread(_upstream(html)) as broken, proxy_served(broken, workers) as proxy:
         entry = _failed(proxy, "not JSON: '<html><body>502 Bad Gateway")
         assert entry["upstream_status"] == 200 and entry["verdict"].startswith("fail; ")
 
 
-def test_an_upstream_answering_bytes_that_are_not_http() -> None:
-    with _babbler() as babbler, proxy_to(babbler) as proxy:
+def test_an_upstream_answering_bytes_that_are_not_http(workers: int) -> None:
+    with _babbler() as babbler, proxy_served(babbler, workers) as proxy:
         _failed(proxy, "")
 
 
-def test_the_same_proxy_serves_on_once_the_upstream_recovers() -> None:
+def test_the_same_proxy_serves_on_once_the_upstream_recovers(workers: int) -> None:
     slow = threading.Event()
     slow.set()
     app = Flask(__name__)
@@ -116,7 +124,7 @@ def test_the_same_proxy_serves_on_once_the_upstream_recovers() -> None:
             b'{"code":20007,"msg":"Session expired. Please sign in again","data":null}', mimetype="application/json"
         )
 
-    with in_thread(app) as flaky, proxy_to(flaky, upstream_timeout=0.2) as proxy:
+    with in_thread(app) as flaky, proxy_served(flaky, workers, upstream_timeout=0.2) as proxy:
         for _ in range(3):
             _failed(proxy, "no answer within 0.2 s")
         slow.clear()
@@ -126,8 +134,8 @@ def test_the_same_proxy_serves_on_once_the_upstream_recovers() -> None:
         assert [e["status"] for e in journal(proxy)] == [502, 502, 502, 200]
 
 
-def test_an_upstream_whose_tls_fails() -> None:
+def test_an_upstream_whose_tls_fails(workers: int) -> None:
     # https:// to a server that speaks plain HTTP: the TLS handshake fails.
-    with in_thread(_upstream()) as plain, proxy_to(plain.replace("http://", "https://")) as proxy:
+    with in_thread(_upstream()) as plain, proxy_served(plain.replace("http://", "https://"), workers) as proxy:
         entry = _failed(proxy, "TLS failed")
         assert entry["verdict"] == "fail; transport"

@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -19,34 +12,7 @@ import yaml
 from mock_server.cli import main
 
 from ..servers import MockProcess
-from .conftest import DAY, journal, last_days, query
-
-PROXY = (sys.executable, "-m", "mock_server.cli", "proxy", "--port", "0")
-
-
-@contextmanager
-def proxy_workers(upstream: str, *args: str) -> Iterator[str]:
-    """`cudis-mock proxy --workers 2` in front of `upstream`, its base URL until the block ends."""
-    with subprocess.Popen(
-        [*PROXY, "--upstream", upstream, "--workers", "2", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        start_new_session=True,
-    ) as process:
-        try:
-            assert process.stdout is not None
-            found = re.match(r"cudis-mock proxy at (http://\S+) -> ", process.stdout.readline())
-            assert found, "no banner"
-            assert "2 worker processes" in process.stdout.readline() + process.stdout.readline()
-            yield found.group(1)
-            process.send_signal(signal.SIGTERM)
-            assert process.wait(timeout=15) == 0
-        finally:
-            with suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+from .conftest import DAY, journal, last_days, proxy_workers, query
 
 
 def test_workers_record_every_answer_and_journal_every_exchange(mock_process: MockProcess, tmp_path: Path) -> None:
